@@ -1,0 +1,2 @@
+/// Signals per account, the account graph, campaigns and verdicts.
+public enum HydraguardDetection {}

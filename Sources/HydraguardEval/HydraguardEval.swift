@@ -1,0 +1,2 @@
+/// Scoring findings against labels.
+public enum HydraguardEval {}

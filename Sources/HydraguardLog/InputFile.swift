@@ -1,0 +1,163 @@
+import CZlib
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A readable byte stream: a plain file, a gzip file (name ending in `.gz`), or standard input (`-`,
+/// which may itself be gzip: zlib passes plain bytes through unchanged).
+final class InputFile {
+    let path: String
+    private var fd: Int32 = -1
+    private var gz: gzFile?
+
+    init(path: String) throws(LogFormatError) {
+        self.path = path
+        if path == "-" {
+            guard let handle = gzdopen(dup(0), "rb") else { throw Self.ioError(path, "cannot read standard input") }
+            gz = handle
+        } else if path.hasSuffix(".gz") {
+            guard let handle = gzopen(path, "rb") else { throw Self.ioError(path, Self.errnoText()) }
+            gz = handle
+        } else {
+            fd = open(path, O_RDONLY)
+            guard fd >= 0 else { throw Self.ioError(path, Self.errnoText()) }
+        }
+        if let gz { gzbuffer(gz, 1 << 18) }
+    }
+
+    deinit { close() }
+
+    func close() {
+        if let gz {
+            gzclose_r(gz)
+            self.gz = nil
+        }
+        if fd >= 0 {
+            _ = Glibc.close(fd)
+            fd = -1
+        }
+    }
+
+    /// Reads up to `count` bytes into `buffer`; 0 at the end of the stream.
+    func read(into buffer: UnsafeMutableRawPointer, count: Int) throws(LogFormatError) -> Int {
+        if let gz {
+            let n = gzread(gz, buffer, UInt32(min(count, Int(Int32.max))))
+            if n < 0 {
+                var code: Int32 = 0
+                let message = gzerror(gz, &code).map { String(cString: $0) } ?? "gzip error"
+                throw Self.ioError(path, "corrupt gzip data: \(message)")
+            }
+            return Int(n)
+        }
+        while true {
+            let n = Glibc.read(fd, buffer, count)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw Self.ioError(path, Self.errnoText())
+            }
+            return n
+        }
+    }
+
+    static func errnoText() -> String { String(cString: strerror(errno)) }
+
+    static func ioError(_ path: String, _ message: String) -> LogFormatError {
+        LogFormatError(kind: .io, file: path, line: 0, field: nil, message: message)
+    }
+}
+
+/// A writable byte stream: a plain file or gzip (name ending in `.gz`), written beside its final name
+/// and renamed into place on ``commit()``, so that a reader never sees half a file; `-` is standard output.
+public final class OutputFile {
+    public let path: String
+    private let temporaryPath: String?
+    private var fd: Int32 = -1
+    private var gz: gzFile?
+    private var committed = false
+
+    public init(path: String, compressionLevel: Int32 = 6) throws(LogFormatError) {
+        self.path = path
+        if path == "-" {
+            temporaryPath = nil
+            fd = dup(1)
+            return
+        }
+        let tmp = path + ".partial-\(getpid())"
+        temporaryPath = tmp
+        if path.hasSuffix(".gz") {
+            guard let handle = gzopen(tmp, "wb\(compressionLevel)") else { throw InputFile.ioError(path, InputFile.errnoText()) }
+            gzbuffer(handle, 1 << 18)
+            gz = handle
+        } else {
+            fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            guard fd >= 0 else { throw InputFile.ioError(path, InputFile.errnoText()) }
+        }
+    }
+
+    deinit {
+        if !committed { abandon() }
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(LogFormatError) {
+        guard bytes.count > 0 else { return }
+        if let gz {
+            let n = gzwrite(gz, bytes.baseAddress, UInt32(bytes.count))
+            guard n == bytes.count else { throw InputFile.ioError(path, "gzip write failed") }
+            return
+        }
+        var offset = 0
+        while offset < bytes.count {
+            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw InputFile.ioError(path, InputFile.errnoText())
+            }
+            offset += n
+        }
+    }
+
+    public func write(_ bytes: [UInt8]) throws(LogFormatError) {
+        let result: Result<Void, LogFormatError> = bytes.withUnsafeBytes { buffer in
+            do throws(LogFormatError) {
+                try write(buffer)
+                return .success(())
+            } catch { return .failure(error) }
+        }
+        try result.get()
+    }
+
+    /// Flushes, closes and moves the file into place.
+    public func commit() throws(LogFormatError) {
+        guard !committed else { return }
+        committed = true
+        if let gz {
+            self.gz = nil
+            guard gzclose_w(gz) == Z_OK else { throw InputFile.ioError(path, "gzip close failed") }
+        }
+        if fd >= 0 {
+            if temporaryPath != nil, fsync(fd) != 0 { throw InputFile.ioError(path, InputFile.errnoText()) }
+            _ = Glibc.close(fd)
+            fd = -1
+        }
+        if let temporaryPath, rename(temporaryPath, path) != 0 {
+            throw InputFile.ioError(path, InputFile.errnoText())
+        }
+    }
+
+    /// Closes without publishing: the partial file is removed.
+    public func abandon() {
+        committed = true
+        if let gz {
+            gzclose_w(gz)
+            self.gz = nil
+        }
+        if fd >= 0 {
+            _ = Glibc.close(fd)
+            fd = -1
+        }
+        if let temporaryPath { unlink(temporaryPath) }
+    }
+}

@@ -1,0 +1,234 @@
+import Dispatch
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What a read saw.
+public struct ReadStatistics: Sendable, Hashable {
+    public var files = 0
+    /// Lines read, blank ones included.
+    public var lines = 0
+    public var records = 0
+    /// Bad lines skipped in lenient mode.
+    public var skipped = 0
+    /// Bytes of (decompressed) text read.
+    public var bytes = 0
+    /// The first few skipped lines' errors, for a person to look at.
+    public var skippedSamples: [LogFormatError] = []
+
+    public init() {}
+
+    public mutating func merge(_ other: ReadStatistics) {
+        files += other.files
+        lines += other.lines
+        records += other.records
+        skipped += other.skipped
+        bytes += other.bytes
+        skippedSamples.append(contentsOf: other.skippedSamples.prefix(max(0, 5 - skippedSamples.count)))
+    }
+}
+
+/// Streams records from JSON Lines files (plain, `.gz`, or `-` for standard input), in file order.
+///
+/// The text is cut into chunks at line ends and the chunks are parsed on all cores at once; the
+/// records reach `body` chunk by chunk, in order, so memory stays flat whatever the file's size.
+/// A bad line stops the read with a ``LogFormatError`` naming the file, the line and the field,
+/// unless `lenient` is set, in which case it is skipped and counted.
+///
+/// ```swift
+/// let reader = JSONLinesReader<UsageEvent>(paths: ["events.jsonl.gz"])
+/// let stats = try reader.forEachBatch { events in
+///     for event in events { accumulate(event) }
+/// }
+/// ```
+public struct JSONLinesReader<Record: JSONLineRecord>: Sendable {
+    public var paths: [String]
+    public var lenient: Bool
+    /// Bytes of text per chunk.
+    public var chunkSize: Int
+    /// Chunks parsed at once.
+    public var workers: Int
+
+    public init(paths: [String], lenient: Bool = false, chunkSize: Int = 4 << 20, workers: Int? = nil) {
+        self.paths = paths
+        self.lenient = lenient
+        self.chunkSize = max(chunkSize, 1024)
+        self.workers = max(1, workers ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    }
+
+    /// Reads every file, calling `body` with each chunk's records in order.
+    @discardableResult
+    public func forEachBatch(_ body: ([Record]) throws -> Void) throws -> ReadStatistics {
+        var stats = ReadStatistics()
+        for path in paths {
+            let fileStats = try readFile(path, body)
+            stats.merge(fileStats)
+        }
+        return stats
+    }
+
+    /// Reads every record into memory (for small files such as accounts and labels).
+    public func readAll() throws -> (records: [Record], statistics: ReadStatistics) {
+        var all: [Record] = []
+        let stats = try forEachBatch { all.append(contentsOf: $0) }
+        return (all, stats)
+    }
+
+    private func readFile(_ path: String, _ body: ([Record]) throws -> Void) throws -> ReadStatistics {
+        let input = try InputFile(path: path)
+        defer { input.close() }
+        var stats = ReadStatistics()
+        stats.files = 1
+        var leftover: [UInt8] = []
+        var atEnd = false
+        var lineBase = 0
+        while !atEnd {
+            var chunks: [[UInt8]] = []
+            while chunks.count < workers, !atEnd {
+                let (chunk, end) = try nextChunk(input, &leftover)
+                atEnd = end
+                if !chunk.isEmpty {
+                    stats.bytes += chunk.count
+                    chunks.append(chunk)
+                }
+            }
+            if chunks.isEmpty { break }
+            let results = parse(chunks)
+            for result in results {
+                if let (relativeLine, error) = result.failure {
+                    throw error.located(file: path, line: lineBase + relativeLine)
+                }
+                for (relativeLine, error) in result.skipped where stats.skippedSamples.count < 5 {
+                    stats.skippedSamples.append(error.located(file: path, line: lineBase + relativeLine))
+                }
+                stats.skipped += result.skipped.count + result.moreSkipped
+                stats.lines += result.lines
+                stats.records += result.records.count
+                lineBase += result.lines
+                try body(result.records)
+            }
+        }
+        return stats
+    }
+
+    /// Reads the next run of whole lines; the partial last line stays in `leftover`.
+    private func nextChunk(_ input: InputFile, _ leftover: inout [UInt8]) throws(LogFormatError) -> ([UInt8], Bool) {
+        var capacity = max(chunkSize, leftover.count * 2)
+        while true {
+            var eof = false
+            var readError: LogFormatError?
+            let carried = leftover
+            var buffer = [UInt8](unsafeUninitializedCapacity: capacity) { raw, initialized in
+                carried.withUnsafeBufferPointer { raw.baseAddress!.update(from: $0.baseAddress!, count: $0.count) }
+                var n = carried.count
+                while n < capacity {
+                    do throws(LogFormatError) {
+                        let got = try input.read(into: raw.baseAddress! + n, count: capacity - n)
+                        if got == 0 {
+                            eof = true
+                            break
+                        }
+                        n += got
+                    } catch {
+                        readError = error
+                        break
+                    }
+                }
+                initialized = n
+            }
+            if let readError { throw readError }
+            if eof {
+                leftover = []
+                return (buffer, true)
+            }
+            // Cut after the last newline.
+            let lastNewline = buffer.lastIndex(of: 0x0A)
+            if let lastNewline {
+                leftover = Array(buffer[(lastNewline + 1)...])
+                buffer.removeSubrange((lastNewline + 1)...)
+                return (buffer, false)
+            }
+            // One line longer than a chunk: keep reading it.
+            leftover = buffer
+            capacity *= 2
+        }
+    }
+
+    struct ChunkResult: Sendable {
+        var records: [Record] = []
+        var lines = 0
+        var skipped: [(Int, LineError)] = []
+        var moreSkipped = 0
+        var failure: (Int, LineError)?
+    }
+
+    private func parse(_ chunks: [[UInt8]]) -> [ChunkResult] {
+        let lenient = self.lenient
+        if chunks.count == 1 { return [Self.parseChunk(chunks[0], lenient: lenient)] }
+        let slots = ResultSlots<ChunkResult>(count: chunks.count)
+        DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
+            slots.set(index, Self.parseChunk(chunks[index], lenient: lenient))
+        }
+        return slots.take()
+    }
+
+    static func parseChunk(_ chunk: [UInt8], lenient: Bool) -> ChunkResult {
+        var result = ChunkResult()
+        result.records.reserveCapacity(chunk.count / 400)
+        var scratch: [UInt8] = []
+        chunk.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return }
+            let bytes = base.assumingMemoryBound(to: UInt8.self)
+            var start = 0
+            let count = raw.count
+            while start < count {
+                let newline = memchr(base + start, 0x0A, count - start)
+                let end = newline.map { UnsafeRawPointer($0) - base } ?? count
+                result.lines += 1
+                var stop = end
+                while stop > start, bytes[stop - 1] == 0x0D || bytes[stop - 1] == 0x20 || bytes[stop - 1] == 0x09 {
+                    stop -= 1
+                }
+                if stop > start {
+                    var scanner = JSONLineScanner(
+                        UnsafeRawBufferPointer(start: base + start, count: stop - start), scratch: scratch)
+                    do throws(LineError) {
+                        result.records.append(try Record.decode(&scanner))
+                    } catch {
+                        if !lenient {
+                            result.failure = (result.lines, error)
+                            return
+                        }
+                        if result.skipped.count < 5 {
+                            result.skipped.append((result.lines, error))
+                        } else {
+                            result.moreSkipped += 1
+                        }
+                    }
+                    scratch = scanner.takeScratch()
+                }
+                start = end + 1
+            }
+        }
+        return result
+    }
+}
+
+/// One result slot per concurrent job.
+///
+/// `@unchecked Sendable`: each index is written by exactly one job of a `concurrentPerform`, and
+/// read only after all jobs have returned, which orders the writes before the reads.
+final class ResultSlots<T>: @unchecked Sendable {
+    private var storage: [T?]
+
+    init(count: Int) { storage = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: T) {
+        storage.withUnsafeMutableBufferPointer { $0[index] = value }
+    }
+
+    func take() -> [T] { storage.map { $0! } }
+}

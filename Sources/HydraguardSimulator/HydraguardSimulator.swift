@@ -1,0 +1,2 @@
+/// Labelled honest and hostile traffic.
+public enum HydraguardSimulator {}
