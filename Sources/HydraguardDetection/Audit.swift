@@ -60,8 +60,7 @@ public struct Audit: Sendable {
         progress("read \(eventStats.records) events of \(accumulators.count) accounts; analysing")
 
         var result = analyse(
-            accumulators: accumulators, records: byID, window: (ingest.first, ingest.last), timings: &timings,
-            lap: lap)
+            accumulators: accumulators, records: byID, window: (ingest.first, ingest.last), lap: lap)
         result.eventStatistics = eventStats
         result.accountStatistics = accountStats
         result.timings = timings
@@ -72,10 +71,9 @@ public struct Audit: Sendable {
     public func run(events: [UsageEvent], accounts: [AccountRecord]) -> AuditResult {
         let ingest = AuditIngest(configuration: configuration, resolver: resolver)
         ingest.add(events)
-        var timings: [StageTiming] = []
         var result = analyse(
             accumulators: ingest.finish(), records: Dictionary(accounts.map { ($0.accountID, $0) }, uniquingKeysWith: { a, _ in a }),
-            window: (ingest.first, ingest.last), timings: &timings)
+            window: (ingest.first, ingest.last))
         result.eventStatistics.records = events.count
         return result
     }
@@ -83,7 +81,7 @@ public struct Audit: Sendable {
     /// The analysis after ingest; public so that shards ingested apart can be merged and judged once.
     public func analyse(
         accumulators: [String: AccountAccumulator], records: [String: AccountRecord],
-        window: (Timestamp, Timestamp), timings: inout [StageTiming], lap: (String, Int) -> Void = { _, _ in }
+        window: (Timestamp, Timestamp), lap: (String, Int) -> Void = { _, _ in }
     ) -> AuditResult {
         let ids = accumulators.keys.sorted()
         let profiles = ids.map { AccountProfile(id: $0, accumulator: accumulators[$0]!, record: records[$0]) }

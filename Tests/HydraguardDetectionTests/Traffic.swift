@@ -43,13 +43,13 @@ struct Traffic {
                 let minute = (i * 7 + day * 3) % 60
                 let ts = Traffic.start.adding(seconds: Double(day * 86_400 + hour * 3600 + minute * 60 + i % 60))
                 nextRequest += 1
-                events.append(
-                    UsageEvent(
+                let event = UsageEvent(
                         ts: ts, requestID: "req-\(nextRequest)", accountID: id, orgID: org, keyID: shape.key(day),
                         ip: shape.address(day, i), userAgent: shape.userAgent, tlsFingerprint: shape.tls,
                         endpoint: "/v1/messages", model: shape.model, status: 200, inputTokens: shape.inputTokens,
                         outputTokens: shape.outputTokens, stream: false, thinking: shape.thinking,
-                        maxTokens: shape.maxTokens, tools: shape.tools, system: shape.system, prompt: shape.prompt(day, i)))
+                        maxTokens: shape.maxTokens, tools: shape.tools, system: shape.system, prompt: shape.prompt(day, i))
+                events.append(event)
             }
         }
     }
