@@ -14,6 +14,6 @@ struct IntelResolver: AddressResolver {
         guard let info = intel.lookup(ip) else { return .unknown }
         return AddressInfo(
             country: info.country, asn: info.asn ?? 0,
-            kind: info.kind.map { AddressKind(name: "\($0)") } ?? .unknown)
+            kind: info.kind.map { AddressKind(name: $0.rawValue) } ?? .unknown)
     }
 }

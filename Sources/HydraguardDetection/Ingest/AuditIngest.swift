@@ -24,6 +24,8 @@ public final class AuditIngest {
         var index: [String: Int] = [:]
         var ids: [String] = []
         var accounts: [AccountAccumulator] = []
+        /// What the resolver said of recent addresses (cleared when it grows past a bound).
+        var addresses: [String: AddressInfo] = [:]
     }
 
     public init(configuration: AuditConfiguration = AuditConfiguration(), resolver: any AddressResolver = NoAddressIntelligence()) {
@@ -70,7 +72,14 @@ public final class AuditIngest {
                 shard.ids.append(event.accountID)
                 shard.accounts.append(AccountAccumulator())
             }
-            let info = resolver.resolve(event.ip)
+            let info: AddressInfo
+            if let known = shard.addresses[event.ip] {
+                info = known
+            } else {
+                info = resolver.resolve(event.ip)
+                if shard.addresses.count >= 1 << 20 { shard.addresses.removeAll(keepingCapacity: true) }
+                shard.addresses[event.ip] = info
+            }
             let isRestricted = info.country != 0 && restricted.contains(info.country) && !info.kind.isAnonymiser
             shard.accounts[slot].add(event, info: info, restricted: isRestricted, sampleSize: samples)
         }
