@@ -26,8 +26,10 @@ public struct AccountAccumulator: Sendable {
     public var restrictedRequests = 0
     /// Per API key: first and last use.
     public var keys: [String: KeyUse] = [:]
-    /// Per client stack (user agent + TLS fingerprint): requests.
-    public var stacks: [String: Int32] = [:]
+    /// Per client stack (hash of user agent + TLS fingerprint): requests.
+    public var stacks: [UInt64: Int32] = [:]
+    /// A readable name for each client stack.
+    public var stackNames: [UInt64: String] = [:]
     /// Per model: first and last use, requests.
     public var models: [String: ModelUse] = [:]
     public var thinkingRequests = 0
@@ -106,8 +108,13 @@ public struct AccountAccumulator: Sendable {
         } else {
             keys[event.keyID] = KeyUse(first: ts, last: ts, requests: 1)
         }
-        let stack = (event.userAgent ?? "-") + " | " + (event.tlsFingerprint ?? "-")
-        stacks[stack, default: 0] += 1
+        let stack = stableHash(event.userAgent ?? "-") &* 31 &+ stableHash(event.tlsFingerprint ?? "-", seed: 77)
+        if let n = stacks[stack] {
+            stacks[stack] = n + 1
+        } else {
+            stacks[stack] = 1
+            stackNames[stack] = (event.userAgent ?? "-") + " | " + (event.tlsFingerprint ?? "-")
+        }
         if var use = models[event.model] {
             use.first = min(use.first, ts)
             use.last = max(use.last, ts)
@@ -163,6 +170,7 @@ public struct AccountAccumulator: Sendable {
             KeyUse(first: min($0.first, $1.first), last: max($0.last, $1.last), requests: $0.requests + $1.requests)
         }
         stacks.merge(other.stacks, uniquingKeysWith: +)
+        stackNames.merge(other.stackNames) { a, _ in a }
         models.merge(other.models) {
             ModelUse(first: min($0.first, $1.first), last: max($0.last, $1.last), requests: $0.requests + $1.requests)
         }

@@ -106,7 +106,7 @@ public struct AccountProfile: Sendable {
         let spanWeeks = max(1, Double(a.last.microseconds - a.first.microseconds) / (7 * 86_400_000_000))
         keysPerWeek = Double(a.keys.count) / spanWeeks
         let top = a.stacks.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }
-        dominantStack = top?.key ?? "-"
+        dominantStack = top.flatMap { a.stackNames[$0.key] } ?? "-"
         dominantStackShare = Double(top?.value ?? 0) / total
         stackCount = a.stacks.count
         models = a.models
