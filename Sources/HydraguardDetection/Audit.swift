@@ -98,7 +98,7 @@ public struct Audit: Sendable {
             profiles: profiles, similarity: configuration.templateSimilarity, minAccounts: configuration.templateMinAccounts)
         lap("prompt templates", profiles.reduce(0) { $0 + $1.sampledPrompts })
 
-        let graph = AccountGraph(profiles: profiles, templates: templates)
+        let graph = AccountGraph(profiles: profiles, templates: templates, behaviour: behaviour)
         var assessments: [CampaignAssessment] = []
         var campaignOf = [Int?](repeating: nil, count: profiles.count)
         for group in graph.groups {
@@ -121,7 +121,7 @@ public struct Audit: Sendable {
             var campaign: Int?
             if let c = campaignOf[i] {
                 let a = assessments[c]
-                let affinity = (behaviour[i] >= 0.1 || graph.ties[i].count >= 2) ? 1.0 : 0.6
+                let affinity = Verdicts.affinity(behaviour: behaviour[i], ties: graph.ties[i])
                 let fromCampaign = a.risk * affinity * Verdicts.trust(p.record?.tier)
                 if fromCampaign > risk {
                     risk = fromCampaign

@@ -8,6 +8,7 @@ public struct AccountGraph: Sendable {
         case template = "prompt_template_shared"
         case payment = "shared_payment_fp"
         case signupAddress = "shared_signup_address"
+        case exitAddress = "shared_exit_address"
     }
 
     /// Groups of profile indices with at least two owners, largest first.
@@ -15,7 +16,10 @@ public struct AccountGraph: Sendable {
     /// For each profile, which kinds of tie joined it to others.
     public var ties: [Set<Tie>]
 
-    public init(profiles: [AccountProfile], templates: TemplateClusters) {
+    /// - Parameter behaviour: each profile's own behaviour score; shared exit addresses tie only accounts
+    ///   that already behave suspiciously (at least `exitTieBehaviour`), since honest people share
+    ///   addresses all the time (offices, campuses, carrier NAT).
+    public init(profiles: [AccountProfile], templates: TemplateClusters, behaviour: [Double], exitTieBehaviour: Double = 0.15) {
         var sets = UnionFind(count: profiles.count)
         var ties = [Set<Tie>](repeating: [], count: profiles.count)
 
@@ -43,6 +47,21 @@ public struct AccountGraph: Sendable {
         }
         joinGroups({ $0.record?.paymentFingerprint }, tie: .payment, minimumOwners: 2)
         joinGroups({ $0.record?.signupIP }, tie: .signupAddress, minimumOwners: 3)
+
+        // Exit addresses shared by suspicious accounts of different owners (2 to 64 of them: an address
+        // more widely shared than that is infrastructure, not a campaign's proxy).
+        var byAddress: [UInt64: [Int32]] = [:]
+        for (i, p) in profiles.enumerated() where behaviour[i] >= exitTieBehaviour {
+            for address in p.addressSample { byAddress[address, default: []].append(Int32(i)) }
+        }
+        for members in byAddress.values where members.count >= 2 && members.count <= 64 {
+            let first = Int(members[0])
+            guard members.contains(where: { profiles[Int($0)].owner != profiles[first].owner }) else { continue }
+            for m in members {
+                sets.union(first, Int(m))
+                ties[Int(m)].insert(.exitAddress)
+            }
+        }
 
         self.ties = ties
         groups = sets.groups(minimum: 2).filter { Set($0.map { profiles[$0].owner }).count >= 2 }

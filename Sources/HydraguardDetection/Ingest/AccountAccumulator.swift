@@ -18,6 +18,8 @@ public struct AccountAccumulator: Sendable {
     public var addressFirstDay: [UInt64: Int32] = [:]
     /// Distinct /24 (IPv4) or /48 (IPv6) networks.
     public var networks: Set<UInt64> = []
+    /// Addresses (hashed) in anonymiser or mobile networks, which many unrelated clients share.
+    public var sharedByDesign: Set<UInt64> = []
     public var countries: [UInt16: Int32] = [:]
     public var asns: Set<UInt32> = []
     /// Requests per address kind (indexed by `AddressKind.rawValue`).
@@ -95,6 +97,7 @@ public struct AccountAccumulator: Sendable {
         } else {
             addressFirstDay[address] = day
             networks.insert(AccountAccumulator.networkHash(event.ip))
+            if info.kind.isAnonymiser || info.kind == .mobile { sharedByDesign.insert(address) }
         }
         countries[info.country, default: 0] += 1
         if info.asn != 0 { asns.insert(info.asn) }
@@ -162,6 +165,7 @@ public struct AccountAccumulator: Sendable {
         days.merge(other.days, uniquingKeysWith: +)
         addressFirstDay.merge(other.addressFirstDay, uniquingKeysWith: min)
         networks.formUnion(other.networks)
+        sharedByDesign.formUnion(other.sharedByDesign)
         countries.merge(other.countries, uniquingKeysWith: +)
         asns.formUnion(other.asns)
         for k in kinds.indices { kinds[k] += other.kinds[k] }

@@ -45,6 +45,9 @@ public struct AccountProfile: Sendable {
     /// Distinct near-duplicate groups among the sampled prompts, over the number sampled.
     public var promptDiversity: Double
     public var samples: [AccountAccumulator.Sample]
+    /// Up to 256 of its addresses (hashed; the lowest hashes, so two accounts' samples overlap where their
+    /// addresses do), leaving out anonymiser and mobile addresses.
+    public var addressSample: [UInt64]
     /// Requests per UTC hour of day.
     public var hours: [Int32]
     /// Requests per active day (days since 1970).
@@ -127,6 +130,12 @@ public struct AccountProfile: Sendable {
         capabilityCounts = caps
         promptDiversity = 1
         hours = a.hours
+        var addresses = a.addressFirstDay.keys.filter { !a.sharedByDesign.contains($0) }
+        if addresses.count > 256 {
+            addresses.sort()
+            addresses.removeSubrange(256...)
+        }
+        addressSample = addresses
         days = a.days
     }
 

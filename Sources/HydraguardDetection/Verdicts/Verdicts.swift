@@ -7,8 +7,9 @@ public import HydraguardLog
 /// - Alone, an account is acted against only when it also hides (rotates addresses, countries or keys),
 ///   extracts in bulk, or connects from a restricted country: heavy honest use (researchers, batch jobs)
 ///   looks like harvesting in its economics but does not hide.
-/// - In a campaign, an account takes the campaign's risk when its own behaviour shows something too,
-///   or when it is tied to the campaign in more than one way; otherwise 60% of it.
+/// - In a campaign, an account takes the campaign's risk when its own behaviour shows something too
+///   (0.2 or more), or when it is tied to the campaign in more than one way; 80% of it when tied only by
+///   a shared template or card; 40% (at most `watch`) when tied only by a shared sign-up or exit address.
 /// - Grades: `watch` from 0.25, `throttle` from 0.45, `challenge` from 0.65, `block` from 0.85.
 public enum Verdicts {
     public static let watch = 0.25
@@ -35,6 +36,13 @@ public enum Verdicts {
         if signals.contains(where: { $0.name == "restricted_country" && $0.strength >= 0.5 }) { risk = max(risk, 0.9) }
         if !hides, !standalone { risk = min(risk, throttle - 0.01) }
         return risk
+    }
+
+    /// How much of its campaign's risk an account takes (see the type's documentation).
+    public static func affinity(behaviour: Double, ties: Set<AccountGraph.Tie>) -> Double {
+        if behaviour >= 0.2 || ties.count >= 2 { return 1 }
+        if ties.contains(.template) || ties.contains(.payment) { return 0.8 }
+        return 0.4
     }
 
     public static func grade(_ risk: Double) -> Findings.Verdict {
