@@ -108,4 +108,28 @@ struct CampaignTests {
         #expect(result.assessments.isEmpty)
         #expect(result.judged.allSatisfy { !$0.verdict.isAction })
     }
+
+    @Test("without any prompt text, shared exit addresses and cards still tie a campaign together")
+    func noText() {
+        var t = Traffic()
+        for a in 0..<16 {
+            var shape = Traffic.Shape(perDay: 24)
+            // A proxy pool of 64 exits that all the campaign's accounts draw from.
+            shape.address = { d, i in "198.51.100.\((a * 5 + d * 7 + i * 11) % 64 + 1)" }
+            shape.key = { "k\(a)-\($0 / 3)" }
+            shape.thinking = true
+            shape.maxTokens = 32_000
+            shape.outputTokens = 5000
+            shape.prompt = { _, _ in "" }
+            t.add("h\(a)", tier: .free, payment: a % 2 == 0 ? "card-\(a)" : nil, shape: shape)
+        }
+        for u in 0..<20 {
+            t.add("u\(u)", shape: .init(perDay: 5, hours: [19, 20, 21], address: { _, _ in "192.0.2.\(u + 1)" }, prompt: { _, _ in "" }))
+        }
+        let result = t.audit()
+        #expect(result.campaigns.count == 1)
+        let members = Set(result.campaigns.first?.members.map { result.judged[$0].profile.accountID } ?? [])
+        #expect(members == Set((0..<16).map { "h\($0)" }))
+        #expect(result.judged.filter { $0.profile.accountID.hasPrefix("u") }.allSatisfy { $0.verdict == .allow })
+    }
 }
