@@ -31,6 +31,11 @@ extension Hydraguard {
         @Option(name: .long, help: "Also write a self-contained HTML report here.")
         var report: String?
 
+        @Option(
+            name: .customLong("dump-accounts"),
+            help: "Also write every account's risk, signals and ties as JSON Lines (allow included), for calibration.")
+        var dumpAccounts: String?
+
         @Flag(name: .long, help: "Print how long each stage took and its events/s.")
         var timings = false
 
@@ -49,6 +54,7 @@ extension Hydraguard {
             } catch {
                 throw CLIError("cannot write output: \(error.localizedDescription)")
             }
+            if let dumpAccounts { try AccountDump(result: result).write(to: dumpAccounts) }
             if out != "-" { print(CampaignTable(result: result).render()) }
             if timings { print(StageTable(result: result).render()) }
         }
@@ -85,6 +91,11 @@ struct AuditInputs: ParsableArguments {
     @Option(help: "Parallel workers (default: all cores).")
     var workers: Int = 0
 
+    @Option(
+        name: .customLong("template-similarity"),
+        help: "Estimated Jaccard similarity at which two prompts count as one template (0-1).")
+    var templateSimilarity: Double = AuditConfiguration().templateSimilarity
+
     func validate() throws {
         guard !events.isEmpty else { throw ValidationError("--events needs at least one file") }
         guard !accounts.isEmpty else { throw ValidationError("--accounts needs at least one file") }
@@ -100,7 +111,7 @@ struct AuditInputs: ParsableArguments {
         } catch {
             throw CLIError("\(error)")
         }
-        var configuration = AuditConfiguration(workers: workers)
+        var configuration = AuditConfiguration(templateSimilarity: templateSimilarity, workers: workers)
         configuration.restrictedCountries = Set(restrictedCountries.split(separator: ",").map { $0.uppercased() })
         let audit = HydraguardDetection.Audit(configuration: configuration, resolver: resolver, lenient: lenient)
         do {
@@ -112,15 +123,15 @@ struct AuditInputs: ParsableArguments {
         }
     }
 
-    /// Folders stand for the log files inside them, in name order.
+    /// Folders stand for the events files inside them (`events*.jsonl[.gz]`), in name order.
     func expand(_ paths: [String]) throws -> [String] {
         try paths.flatMap { path -> [String] in
             var isDirectory: ObjCBool = false
             guard path != "-", FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue
             else { return [path] }
             let names = try FileManager.default.contentsOfDirectory(atPath: path)
-                .filter { $0.hasSuffix(".jsonl") || $0.hasSuffix(".jsonl.gz") }.sorted()
-            guard !names.isEmpty else { throw CLIError("\(path): no .jsonl or .jsonl.gz files in this folder") }
+                .filter { $0.hasPrefix("events") && ($0.hasSuffix(".jsonl") || $0.hasSuffix(".jsonl.gz")) }.sorted()
+            guard !names.isEmpty else { throw CLIError("\(path): no events*.jsonl or events*.jsonl.gz files in this folder") }
             return names.map { (path as NSString).appendingPathComponent($0) }
         }
     }
@@ -188,5 +199,35 @@ struct StageTable {
 extension String {
     func leftPad(_ width: Int) -> String {
         count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}
+
+/// Every account's judgement as JSON Lines: what an analyst (or a calibration script) needs to see why
+/// an account landed where it did, honest ones included.
+struct AccountDump {
+    var result: AuditResult
+
+    func write(to path: String) throws {
+        var lines: [String] = []
+        lines.reserveCapacity(result.judged.count)
+        for (index, j) in result.judged.enumerated() {
+            var signals: [String: Double] = [:]
+            for s in j.signals { signals[s.name] = (s.strength * 1000).rounded() / 1000 }
+            let object: [String: Any] = [
+                "account_id": j.profile.accountID, "risk": (j.risk * 1000).rounded() / 1000,
+                "own_risk": (j.ownRisk * 1000).rounded() / 1000, "verdict": j.verdict.rawValue,
+                "campaign": j.campaign.map { $0 as Any } ?? NSNull(), "signals": signals,
+                "requests": j.profile.requests, "active_days": j.profile.activeDays,
+                "addresses_per_day": j.profile.addressesPerActiveDay, "new_address_days": j.profile.newAddressDayShare,
+                "busiest_12h": j.profile.busiest12HourShare, "thinking": j.profile.thinkingShare,
+                "targeted": j.profile.targetedShare, "elicitation": j.profile.elicitationShare,
+                "countries": j.profile.countries.count, "keys": j.profile.keyCount,
+                "ties": result.graph.ties[index].map(\.rawValue).sorted(),
+                "templated_share": result.templates.sharedShare(of: index, profile: j.profile),
+            ]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            lines.append(String(decoding: data, as: UTF8.self))
+        }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
     }
 }

@@ -60,7 +60,7 @@ public struct Audit: Sendable {
         progress("read \(eventStats.records) events of \(accumulators.count) accounts; analysing")
 
         var result = analyse(
-            accumulators: accumulators, records: byID, window: (ingest.first, ingest.last), lap: lap)
+            accumulators: accumulators, records: byID, window: (ingest.first, ingest.last), lap: lap, progress: progress)
         result.eventStatistics = eventStats
         result.accountStatistics = accountStats
         result.timings = timings
@@ -81,7 +81,7 @@ public struct Audit: Sendable {
     /// The analysis after ingest; public so that shards ingested apart can be merged and judged once.
     public func analyse(
         accumulators: [String: AccountAccumulator], records: [String: AccountRecord],
-        window: (Timestamp, Timestamp), lap: (String, Int) -> Void = { _, _ in }
+        window: (Timestamp, Timestamp), lap: (String, Int) -> Void = { _, _ in }, progress: (String) -> Void = { _ in }
     ) -> AuditResult {
         let ids = accumulators.keys.sorted()
         let profiles = ids.map { AccountProfile(id: $0, accumulator: accumulators[$0]!, record: records[$0]) }
@@ -97,8 +97,10 @@ public struct Audit: Sendable {
         let templates = TemplateClusters(
             profiles: profiles, similarity: configuration.templateSimilarity, minAccounts: configuration.templateMinAccounts)
         lap("prompt templates", profiles.reduce(0) { $0 + $1.sampledPrompts })
+        progress("\(templates.candidateGroups) near-duplicate prompt groups, \(templates.clusters.count) shared by \(configuration.templateMinAccounts)+ accounts")
 
         let graph = AccountGraph(profiles: profiles, templates: templates, behaviour: behaviour)
+        progress("\(graph.groups.count) groups of tied accounts, sizes \(graph.groups.prefix(8).map(\.count))")
         var assessments: [CampaignAssessment] = []
         var campaignOf = [Int?](repeating: nil, count: profiles.count)
         for group in graph.groups {
@@ -112,6 +114,9 @@ public struct Audit: Sendable {
         }
         lap("account graph", graph.groups.count)
 
+        let carried = CampaignTraffic(
+            profiles: profiles, templates: templates, assessments: assessments, campaignOf: campaignOf)
+
         // Verdicts.
         var judged: [JudgedAccount] = []
         for (i, p) in profiles.enumerated() {
@@ -119,9 +124,9 @@ public struct Audit: Sendable {
             var risk = own
             var reasons = signals[i].sorted { $0.contribution > $1.contribution }
             var campaign: Int?
+            let affinity = Verdicts.affinity(signals: signals[i], ties: graph.ties[i])
             if let c = campaignOf[i] {
                 let a = assessments[c]
-                let affinity = Verdicts.affinity(behaviour: behaviour[i], ties: graph.ties[i])
                 let fromCampaign = a.risk * affinity * Verdicts.trust(p.record?.tier)
                 if fromCampaign > risk {
                     risk = fromCampaign
@@ -138,12 +143,31 @@ public struct Audit: Sendable {
                         at: 0)
                 }
             }
+            if let (c, share) = carried.share[i], campaignOf[i] != c || affinity < 1,
+                ramp(share, from: 0.1, to: 0.4) * (1 - ramp(abs(p.busiest12HourShare - assessments[c].busiest12HourShare), from: 0.1, to: 0.3)) > 0
+            {
+                let a = assessments[c]
+                // A relay carries the campaign's traffic in the campaign's rhythm; a person who happens to send
+                // the same public problems (a researcher running a benchmark) works their own day.
+                let rhythmGap = abs(p.busiest12HourShare - a.busiest12HourShare)
+                let strength = ramp(share, from: 0.1, to: 0.4) * (1 - ramp(rhythmGap, from: 0.1, to: 0.3))
+                let fromTraffic = min(Verdicts.block - 0.01, a.risk * strength)
+                risk = max(risk, fromTraffic)
+                reasons.insert(
+                    Signal(
+                        "carries_campaign_traffic", strength: strength, weight: a.risk,
+                        detail: "\(percent(share)) of its sampled prompts use templates of a campaign of "
+                            + "\(a.members.count) accounts (campaign risk \(oneDecimal(a.risk * 100))%): it relays "
+                            + "that campaign's traffic among its own, in the same rhythm (busiest 12 hours: "
+                            + "\(percent(p.busiest12HourShare)) for it, \(percent(a.busiest12HourShare)) for the campaign)"),
+                    at: 0)
+            }
             judged.append(JudgedAccount(profile: p, signals: reasons, ownRisk: own, risk: min(1, risk), campaign: campaign))
         }
         lap("verdicts", judged.count)
         return AuditResult(
             configuration: configuration, window: window, profiles: profiles, judged: judged, assessments: assessments,
-            templates: templates)
+            templates: templates, graph: graph)
     }
 }
 

@@ -17,7 +17,7 @@ public struct AuditConfiguration: Sendable {
     public init(
         promptSamples: Int = 24,
         restrictedCountries: Set<String> = ["KP", "IR", "CU", "SY", "RU", "BY"],
-        templateSimilarity: Double = 0.45,
+        templateSimilarity: Double = 0.3,
         templateMinAccounts: Int = 5,
         campaignMinAccounts: Int = 5,
         workers: Int = 0

@@ -9,6 +9,7 @@ public struct AuditResult: Sendable {
     public var judged: [JudgedAccount]
     public var assessments: [CampaignAssessment]
     public var templates: TemplateClusters
+    public var graph: AccountGraph
     public var eventStatistics = ReadStatistics()
     public var accountStatistics = ReadStatistics()
     public var timings: [Audit.StageTiming] = []

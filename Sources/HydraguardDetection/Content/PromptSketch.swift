@@ -21,13 +21,13 @@ public struct PromptSketch: Sendable, Hashable {
     public init(prompt: String) {
         var tokens: [UInt64] = []
         tokens.reserveCapacity(96)
-        var lowered: [UInt8] = []
-        lowered.reserveCapacity(min(prompt.utf8.count, 4096))
+        var matcher = CapabilityMatcher()
         var word: [UInt8] = []
         var excerptBytes: [UInt8] = []
         var count = 0
         func flush() {
             guard !word.isEmpty else { return }
+            matcher.add(word)
             if !StopWords.contains(word) {
                 tokens.append(word.withUnsafeBytes { stableHash($0) })
             }
@@ -39,9 +39,8 @@ public struct PromptSketch: Sendable, Hashable {
             var c = byte
             if c >= 0x41, c <= 0x5A { c += 0x20 }
             if c >= 0x30, c <= 0x39 { c = 0x30 }
-            lowered.append(c)
             if excerptBytes.count < 160 { excerptBytes.append(byte >= 0x30 && byte <= 0x39 ? 0x23 : byte) }
-            let isWord = (c >= 0x61 && c <= 0x7A) || c == 0x30 || c >= 0x80 || c == 0x5F
+            let isWord = (c >= 0x61 && c <= 0x7A) || c == 0x30 || c >= 0x80 || c == 0x5F || c == 0x23
             if isWord {
                 if word.count < 32 { word.append(c) }
             } else {
@@ -60,8 +59,8 @@ public struct PromptSketch: Sendable, Hashable {
         }
         shingles = shingleHashes.count
         signature = PromptSketch.oneHashMinHash(shingleHashes)
-        capabilities = Capabilities.classify(lowered)
-        elicitsReasoning = Capabilities.elicitsReasoning(lowered)
+        capabilities = matcher.capabilities
+        elicitsReasoning = matcher.elicits
         excerpt = String(decoding: excerptBytes, as: UTF8.self)
     }
 

@@ -16,15 +16,20 @@ public struct AccountGraph: Sendable {
     /// For each profile, which kinds of tie joined it to others.
     public var ties: [Set<Tie>]
 
-    /// - Parameter behaviour: each profile's own behaviour score; shared exit addresses tie only accounts
-    ///   that already behave suspiciously (at least `exitTieBehaviour`), since honest people share
-    ///   addresses all the time (offices, campuses, carrier NAT).
+    /// - Parameter behaviour: each profile's own behaviour score; shared templates and exit addresses tie
+    ///   only accounts that already behave suspiciously (at least `exitTieBehaviour`), since honest people
+    ///   share both all the time (look-alike prompts; offices, campuses, carrier NAT). Cards and sign-up
+    ///   addresses tie anyone.
     public init(profiles: [AccountProfile], templates: TemplateClusters, behaviour: [Double], exitTieBehaviour: Double = 0.15) {
         var sets = UnionFind(count: profiles.count)
         var ties = [Set<Tie>](repeating: [], count: profiles.count)
 
+        // Shared templates tie only suspicious accounts: honest people send look-alike prompts all the time
+        // ("write a poem about ...", the same homework), so a template alone must not chain them together.
         for cluster in templates.clusters {
-            let tied = cluster.accounts.keys.filter { templates.clustersOfAccount[$0].contains(cluster.id) }.sorted()
+            let tied = cluster.accounts.keys.filter {
+                behaviour[$0] >= exitTieBehaviour && templates.clustersOfAccount[$0].contains(cluster.id)
+            }.sorted()
             guard tied.count >= 2, Set(tied.map { profiles[$0].owner }).count >= 2 else { continue }
             for a in tied {
                 sets.union(tied[0], a)
@@ -64,6 +69,52 @@ public struct AccountGraph: Sendable {
         }
 
         self.ties = ties
-        groups = sets.groups(minimum: 2).filter { Set($0.map { profiles[$0].owner }).count >= 2 }
+        groups = sets.groups(minimum: 2)
+            .flatMap { AccountGraph.splitByOperation($0, profiles: profiles) }
+            .filter { Set($0.map { profiles[$0].owner }).count >= 2 }
+            .sorted { $0.count > $1.count || ($0.count == $1.count && $0[0] < $1[0]) }
+    }
+
+    /// How an account is run, coarsely: its daily rhythm and how its addresses change.
+    public struct Operation: Hashable, Sendable {
+        public enum Rhythm: Hashable, Sendable { case flat, human, unknown }
+        public enum Addresses: Hashable, Sendable { case perRequest, daily, stable }
+        public var rhythm: Rhythm
+        public var addresses: Addresses
+
+        public init(_ p: AccountProfile) {
+            if p.requests < 40 || p.activeDays < 3 {
+                rhythm = .unknown
+            } else {
+                rhythm = p.busiest12HourShare < 0.65 ? .flat : .human
+            }
+            if p.addressesPerActiveDay >= 3 {
+                addresses = .perRequest
+            } else if p.newAddressDayShare >= 0.6 && p.activeDays >= 3 {
+                addresses = .daily
+            } else {
+                addresses = .stable
+            }
+        }
+    }
+
+    /// Splits a tied group where it holds accounts run in different ways: one operator runs its accounts
+    /// the same way, so a group that mixes round-the-clock rotators with human-paced sticky accounts is two
+    /// campaigns bridged by shared content. A way of running shared by fewer than 5 accounts (or 5% of the
+    /// group) stays with the largest part, so that noise never fragments a campaign.
+    static func splitByOperation(_ group: [Int], profiles: [AccountProfile]) -> [[Int]] {
+        var parts: [Operation: [Int]] = [:]
+        for m in group { parts[Operation(profiles[m]), default: []].append(m) }
+        guard parts.count > 1 else { return [group] }
+        let minimum = max(5, group.count / 20)
+        let ordered = parts.sorted { $0.value.count > $1.value.count || ($0.value.count == $1.value.count && $0.value[0] < $1.value[0]) }
+        var kept: [[Int]] = []
+        var leftovers: [Int] = []
+        for (operation, members) in ordered {
+            if members.count >= minimum && operation.rhythm != .unknown { kept.append(members) } else { leftovers.append(contentsOf: members) }
+        }
+        if kept.isEmpty { return [group] }
+        kept[0].append(contentsOf: leftovers)
+        return kept.map { $0.sorted() }
     }
 }

@@ -11,6 +11,8 @@ public struct CampaignAssessment: Sendable {
     public var risk: Double
     public var evidence: [Signal]
     public var targets: [String]
+    /// The members' busiest 12 hours of the day, as a share of their requests (0.5 is a flat line).
+    public var busiest12HourShare: Double
 
     public init(
         members: [Int], profiles: [AccountProfile], behaviourScores: [Double], signals: [[Signal]],
@@ -102,6 +104,10 @@ public struct CampaignAssessment: Sendable {
         let scores = members.map { behaviourScores[$0] }.sorted()
         behaviour = scores[scores.count / 2]
         risk = min(1, behaviour * (1 + coordination))
+        var hours = [Double](repeating: 0, count: 24)
+        for m in members { for h in 0..<24 { hours[h] += Double(profiles[m].hours[h]) } }
+        let totalHours = max(1, hours.reduce(0, +))
+        busiest12HourShare = (0..<24).map { start in (0..<12).reduce(0) { $0 + hours[(start + $1) % 24] } }.max()! / totalHours
         var capabilityCounts: [String: Int] = [:]
         for m in members { for c in profiles[m].topCapabilities { capabilityCounts[c, default: 0] += 1 } }
         targets = capabilityCounts.filter { Double($0.value) >= 0.3 * n }.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.map(\.key)

@@ -18,6 +18,8 @@ public struct TemplateClusters: Sendable {
     }
 
     public var clusters: [Cluster]
+    /// Near-duplicate groups of two or more prompts before the account and owner minimums.
+    public var candidateGroups = 0
     /// For each profile, the shared clusters it is tied to.
     public var clustersOfAccount: [[Int]]
 
@@ -56,6 +58,7 @@ public struct TemplateClusters: Sendable {
         }
         // Gather groups that span enough accounts.
         var clusters: [Cluster] = []
+        self.candidateGroups = sets.groups(minimum: 2).count
         var clustersOfAccount = [[Int]](repeating: [], count: profiles.count)
         for members in sets.groups(minimum: minAccounts) {
             var accounts: [Int: Int] = [:]
@@ -80,11 +83,14 @@ public struct TemplateClusters: Sendable {
                     id: id, accounts: accounts, owners: owners, prompts: members.count,
                     excerpt: profiles[p0].samples[s0].sketch.excerpt, first: first, last: last,
                     capabilities: caps.max { $0.value < $1.value }?.key ?? []))
-            for (account, count) in accounts {
-                // A tie needs repetition: two sampled prompts, or a quarter of the account's sample.
-                if count >= 2 || Double(count) >= 0.25 * Double(max(1, profiles[account].sampledPrompts)) {
-                    clustersOfAccount[account].append(id)
-                }
+            for account in accounts.keys { clustersOfAccount[account].append(id) }
+        }
+        // A tie needs a templated account: shared templates must make up at least half of its sampled prompts
+        // (and three of them). Chance resemblances, or a few borrowed task texts, tie nobody.
+        for account in clustersOfAccount.indices where !clustersOfAccount[account].isEmpty {
+            let inShared = clustersOfAccount[account].reduce(0) { $0 + (clusters[$1].accounts[account] ?? 0) }
+            if inShared < 3 || Double(inShared) < 0.5 * Double(max(1, profiles[account].sampledPrompts)) {
+                clustersOfAccount[account] = []
             }
         }
         self.clusters = clusters

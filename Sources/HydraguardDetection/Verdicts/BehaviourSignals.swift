@@ -145,6 +145,20 @@ public enum BehaviourSignals {
             }
         }
 
+        // Hiding while harvesting: each alone is common among honest users (VPN users hide, researchers
+        // harvest); together they are what distillation through disposable accounts looks like.
+        let hiding = signals.filter { ["address_rotation", "country_spread", "key_rotation"].contains($0.name) }
+            .map(\.strength).max() ?? 0
+        let harvesting = signals.filter { ["reasoning_harvest", "capability_targeting"].contains($0.name) }
+            .map(\.strength).max() ?? 0
+        if hiding >= 0.3, harvesting >= 0.3 {
+            signals.append(
+                Signal(
+                    "hidden_harvest", strength: min(hiding, harvesting), weight: 0.25,
+                    detail: "hides its origin (strength \(oneDecimal(hiding * 100))%) while harvesting reasoning or "
+                        + "targeted capabilities (strength \(oneDecimal(harvesting * 100))%)"))
+        }
+
         // Policy: direct connections from restricted countries.
         if p.restrictedShare >= 0.2 {
             let restricted = p.countries.keys.sorted().joined(separator: ", ")

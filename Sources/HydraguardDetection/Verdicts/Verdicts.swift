@@ -7,9 +7,9 @@ public import HydraguardLog
 /// - Alone, an account is acted against only when it also hides (rotates addresses, countries or keys),
 ///   extracts in bulk, or connects from a restricted country: heavy honest use (researchers, batch jobs)
 ///   looks like harvesting in its economics but does not hide.
-/// - In a campaign, an account takes the campaign's risk when its own behaviour shows something too
-///   (0.2 or more), or when it is tied to the campaign in more than one way; 80% of it when tied only by
-///   a shared template or card; 40% (at most `watch`) when tied only by a shared sign-up or exit address.
+/// - In a campaign, an account takes the campaign's risk when it hides too (rotates addresses, countries
+///   or keys), when a payment instrument ties it, or when it is tied in more than one way; otherwise 40%
+///   of it (at most `watch`): a look-alike prompt or a shared address alone does not condemn anyone.
 /// - Grades: `watch` from 0.25, `throttle` from 0.45, `challenge` from 0.65, `block` from 0.85.
 public enum Verdicts {
     public static let watch = 0.25
@@ -39,9 +39,9 @@ public enum Verdicts {
     }
 
     /// How much of its campaign's risk an account takes (see the type's documentation).
-    public static func affinity(behaviour: Double, ties: Set<AccountGraph.Tie>) -> Double {
-        if behaviour >= 0.2 || ties.count >= 2 { return 1 }
-        if ties.contains(.template) || ties.contains(.payment) { return 0.8 }
+    public static func affinity(signals: [Signal], ties: Set<AccountGraph.Tie>) -> Double {
+        let hides = signals.contains { evasionSignals.contains($0.name) && $0.strength >= 0.3 }
+        if hides || ties.count >= 2 || ties.contains(.payment) { return 1 }
         return 0.4
     }
 

@@ -1,0 +1,37 @@
+/// Accounts outside a campaign, or only weakly tied to it, that relay its traffic: a reseller or shared gateway whose honest
+/// customers' prompts are mixed with a campaign's templated ones.
+///
+/// A campaign's templates are the shared clusters whose accounts are at least 80% that campaign's
+/// members; an outside account's share is the part of its sampled prompts in them (10% or more is kept).
+struct CampaignTraffic {
+    /// For each profile: the campaign (assessment index) whose templates it carries most, and the share.
+    var share: [Int: (Int, Double)] = [:]
+
+    init(profiles: [AccountProfile], templates: TemplateClusters, assessments: [CampaignAssessment], campaignOf: [Int?]) {
+        guard !assessments.isEmpty else { return }
+        // The campaign each shared cluster belongs to, if one dominates it.
+        var clusterCampaign: [Int: Int] = [:]
+        for cluster in templates.clusters {
+            var counts: [Int: Int] = [:]
+            for account in cluster.accounts.keys { if let c = campaignOf[account] { counts[c, default: 0] += 1 } }
+            guard let (c, n) = counts.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }),
+                Double(n) >= 0.8 * Double(cluster.accounts.count), assessments[c].risk >= Verdicts.throttle
+            else { continue }
+            clusterCampaign[cluster.id] = c
+        }
+        guard !clusterCampaign.isEmpty else { return }
+        for cluster in templates.clusters {
+            guard let c = clusterCampaign[cluster.id] else { continue }
+            for account in cluster.accounts.keys { share[account] = share[account] ?? (c, 0) }
+        }
+        for account in Array(share.keys) {
+            let (c, _) = share[account]!
+            var inCampaign = 0
+            for cluster in templates.clusters where clusterCampaign[cluster.id] == c {
+                inCampaign += cluster.accounts[account] ?? 0
+            }
+            let fraction = Double(inCampaign) / Double(max(1, profiles[account].sampledPrompts))
+            if fraction >= 0.1 { share[account] = (c, fraction) } else { share[account] = nil }
+        }
+    }
+}
