@@ -182,8 +182,8 @@ extension Simulation {
             d.stream = true
             return d
         case .stealth:
-            // One sticky residential address per day.
-            var dayRng = SeededRandom(seed: seed, UInt64(p.index), UInt64(bitPattern: Int64(localDay)), 0x5354_4943)
+            // One sticky residential address per (UTC) day.
+            var dayRng = SeededRandom(seed: seed, UInt64(p.index), UInt64(bitPattern: Int64(ts.day)), 0x5354_4943)
             let ip = space.randomAddress(.residential, in: p.country, rng: &dayRng)
             let thinking = rng.chance(0.6)
             let endpoint = p.client.endpoint
