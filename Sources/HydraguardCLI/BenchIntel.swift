@@ -15,7 +15,8 @@ extension Hydraguard.Bench {
                   .build/release/hydraguard bench intel
                   .build/release/hydraguard bench intel --country-db .cache/dbip/dbip-country-lite.mmdb \\
                       --asn-db .cache/dbip/dbip-asn-lite.mmdb --lookups 2000000
-                """)
+                """
+        )
 
         @Option(help: "Country database (MMDB).")
         var countryDB: String?
@@ -46,7 +47,9 @@ extension Hydraguard.Bench {
                 defer { try? FileManager.default.removeItem(atPath: dir) }
                 let start = ContinuousClock.now
                 (country, asn, ranges) = try Self.synthesize(in: dir, networks: networks, rng: &rng)
-                print("synthetic: \(networks) networks per source, written in \(Self.format(ContinuousClock.now - start))")
+                print(
+                    "synthetic: \(networks) networks per source, written in \(Self.format(ContinuousClock.now - start))"
+                )
                 try measure(country: country, asn: asn, ranges: ranges, rng: &rng)
             } else {
                 try measure(country: country, asn: asn, ranges: ranges, rng: &rng)
@@ -60,7 +63,8 @@ extension Hydraguard.Bench {
             let texts: [String] = (0..<max(1, lookups)).map { _ in
                 if Double(rng.next() % 10_000) / 10_000 < ipv6Share {
                     // Mostly inside 2000::/4, where real IPv6 traffic comes from.
-                    return IPAddress(value: UInt128(0x2000 | rng.next() % 0x1000) << 112 | UInt128(rng.next()) << 48).description
+                    return IPAddress(value: UInt128(0x2000 | rng.next() % 0x1000) << 112 | UInt128(rng.next()) << 48)
+                        .description
                 }
                 return IPAddress(ipv4: UInt32(truncatingIfNeeded: rng.next())).description
             }
@@ -81,34 +85,47 @@ extension Hydraguard.Bench {
             let n = Double(parsed.count)
             print(
                 "parse:  \(parsed.count) addresses in \(Self.format(parseTime)): "
-                    + String(format: "%.2f M/s", n / Self.seconds(parseTime) / 1e6))
+                    + String(format: "%.2f M/s", n / Self.seconds(parseTime) / 1e6)
+            )
             print(
                 "lookup: \(parsed.count) addresses in \(Self.format(lookupTime)): "
                     + String(format: "%.2f M/s", n / Self.seconds(lookupTime) / 1e6)
-                    + "  (found: country \(found.country), asn \(found.asn), kind \(found.kind))")
+                    + "  (found: country \(found.country), asn \(found.asn), kind \(found.kind))"
+            )
         }
 
-        static func synthesize(in dir: String, networks: Int, rng: inout SplitMix64) throws -> (String, String, [String]) {
+        static func synthesize(in dir: String, networks: Int, rng: inout SplitMix64) throws -> (
+            String, String, [String]
+        ) {
             func randomNetwork() -> IPNetwork {
                 if rng.next() % 5 == 0 {
                     let bits = UInt128(0x2000 | rng.next() % 0x1000) << 112 | UInt128(rng.next()) << 48
                     return IPNetwork(address: IPAddress(value: bits), prefixLength: 20 + Int(rng.next() % 29))
                 }
-                return IPNetwork(address: IPAddress(ipv4: UInt32(truncatingIfNeeded: rng.next())), prefixLength: 12 + Int(rng.next() % 13))
+                return IPNetwork(
+                    address: IPAddress(ipv4: UInt32(truncatingIfNeeded: rng.next())),
+                    prefixLength: 12 + Int(rng.next() % 13)
+                )
             }
             let codes = ["US", "DE", "FR", "GB", "CN", "BR", "IN", "JP", "NL", "SG", "RU", "CA"]
             let countryPath = dir + "/country.mmdb"
-            try MMDBWriter.country((0..<networks).map { _ in (randomNetwork(), codes[Int(rng.next() % 12)]) }).write(to: countryPath)
+            try MMDBWriter.country((0..<networks).map { _ in (randomNetwork(), codes[Int(rng.next() % 12)]) }).write(
+                to: countryPath
+            )
             let asnPath = dir + "/asn.mmdb"
-            try MMDBWriter.asn((0..<networks).map { _ in
-                let number = UInt32(rng.next() % 60_000 + 1)
-                return (randomNetwork(), number, "AS\(number) Example Networks")
-            }).write(to: asnPath)
+            try MMDBWriter.asn(
+                (0..<networks).map { _ in
+                    let number = UInt32(rng.next() % 60_000 + 1)
+                    return (randomNetwork(), number, "AS\(number) Example Networks")
+                }
+            ).write(to: asnPath)
             let rangesPath = dir + "/ranges.csv"
             try RangeList.write(
                 (0..<networks).map { _ in
                     RangeEntry(network: randomNetwork(), kind: NetworkKind.allCases[Int(rng.next() % 9)], provider: "p")
-                }, to: rangesPath)
+                },
+                to: rangesPath
+            )
             return (countryPath, asnPath, [rangesPath])
         }
 

@@ -13,8 +13,12 @@ public struct IPInfo: Sendable, Hashable {
     public var provider: String?
 
     public init(
-        address: IPAddress, country: String? = nil, asn: UInt32? = nil, asOrganization: String? = nil,
-        kind: NetworkKind? = nil, provider: String? = nil
+        address: IPAddress,
+        country: String? = nil,
+        asn: UInt32? = nil,
+        asOrganization: String? = nil,
+        kind: NetworkKind? = nil,
+        provider: String? = nil
     ) {
         self.address = address
         self.country = country
@@ -61,14 +65,17 @@ public struct IPIntelligence: Sendable {
         try self.init(
             country: try countryDB.map { path throws(IntelError) in try MMDBReader(path: path) },
             asn: try asnDB.map { path throws(IntelError) in try MMDBReader(path: path) },
-            ranges: try RangeTable(paths: rangeLists))
+            ranges: try RangeTable(paths: rangeLists)
+        )
     }
 
     /// Intelligence from readers and ranges already loaded. Every record the databases hold is decoded
     /// here, once, so that a lookup is a walk of the search tree and a table look-up.
     ///
     /// - Throws: ``IntelError`` naming the file when a record is corrupt.
-    public init(country: MMDBReader? = nil, asn: MMDBReader? = nil, ranges: RangeTable = RangeTable()) throws(IntelError) {
+    public init(country: MMDBReader? = nil, asn: MMDBReader? = nil, ranges: RangeTable = RangeTable())
+        throws(IntelError)
+    {
         self.countryDB = country
         self.asnDB = asn
         self.ranges = ranges

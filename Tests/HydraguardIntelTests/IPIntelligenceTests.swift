@@ -9,13 +9,15 @@ import Testing
             bytes: try MMDBWriter.country([
                 (try IPNetwork(parsing: "8.8.8.0/24"), "US"), (try IPNetwork(parsing: "2a00:1450::/32"), "IE"),
                 (try IPNetwork(parsing: "81.2.69.0/24"), "GB"),
-            ]).build())
+            ]).build()
+        )
         let asn = try MMDBReader(
             bytes: try MMDBWriter.asn([
                 (try IPNetwork(parsing: "8.8.8.0/24"), 15169, "Google LLC"),
                 (try IPNetwork(parsing: "2a00:1450::/32"), 15169, "Google LLC"),
                 (try IPNetwork(parsing: "81.2.69.0/24"), 20712, "Andrews & Arnold Ltd"),
-            ]).build())
+            ]).build()
+        )
         let ranges = RangeTable([
             RangeEntry(network: try IPNetwork(parsing: "8.8.0.0/16"), kind: .datacenter, provider: "Google Cloud"),
             RangeEntry(network: try IPNetwork(parsing: "81.2.69.128/25"), kind: .residential, provider: ""),
@@ -27,9 +29,17 @@ import Testing
         let intel = try intelligence()
         #expect(intel.hasSources)
         let google = try #require(intel.lookup("8.8.8.8"))
-        #expect(google == IPInfo(
-            address: IPAddress("8.8.8.8")!, country: "US", asn: 15169, asOrganization: "Google LLC", kind: .datacenter,
-            provider: "Google Cloud"))
+        #expect(
+            google
+                == IPInfo(
+                    address: IPAddress("8.8.8.8")!,
+                    country: "US",
+                    asn: 15169,
+                    asOrganization: "Google LLC",
+                    kind: .datacenter,
+                    provider: "Google Cloud"
+                )
+        )
         #expect(google.groupingNetwork.description == "8.8.8.0/24")
         let v6 = try #require(intel.lookup("2a00:1450:4001::200e"))
         #expect(v6.country == "IE" && v6.asn == 15169 && v6.kind == nil && v6.provider == nil)

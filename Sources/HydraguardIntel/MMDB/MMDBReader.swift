@@ -57,7 +57,9 @@ public struct MMDBReader: Sendable {
         var i = bytes.count - marker.count
         bytes.withUnsafeBufferPointer { b in
             while i >= lowest {
-                if b[i] == 0xAB, b[i + 1] == 0xCD, b[i + 2] == 0xEF, (0..<marker.count).allSatisfy({ b[i + $0] == marker[$0] }) {
+                if b[i] == 0xAB, b[i + 1] == 0xCD, b[i + 2] == 0xEF,
+                    (0..<marker.count).allSatisfy({ b[i + $0] == marker[$0] })
+                {
                     markerAt = i
                     return
                 }
@@ -96,7 +98,8 @@ public struct MMDBReader: Sendable {
             buildEpoch: raw["build_epoch"]?.uintValue ?? 0,
             languages: languages,
             description: descriptions,
-            raw: raw)
+            raw: raw
+        )
         guard metadata.binaryFormatMajorVersion == 2 else {
             throw bad("binary format version \(metadata.binaryFormatMajorVersion) is not supported (expected 2)")
         }
@@ -118,7 +121,9 @@ public struct MMDBReader: Sendable {
         var node = 0
         if metadata.ipVersion == 6 {
             for _ in 0..<96 where node < metadata.nodeCount {
-                node = bytes.withUnsafeBufferPointer { Self.record(in: $0, node: node, right: false, size: metadata.recordSize) }
+                node = bytes.withUnsafeBufferPointer {
+                    Self.record(in: $0, node: node, right: false, size: metadata.recordSize)
+                }
             }
         }
         self.ipv4Start = node
@@ -191,12 +196,19 @@ public struct MMDBReader: Sendable {
         }
         if node == nodeCount { return nil }
         guard node > nodeCount else {
-            throw IntelError(kind: .badDatabase, file: path, message: "corrupt search tree: no record after all \(bitCount) bits")
+            throw IntelError(
+                kind: .badDatabase,
+                file: path,
+                message: "corrupt search tree: no record after all \(bitCount) bits"
+            )
         }
         let offset = node - nodeCount - 16 + dataStart
         guard offset >= dataStart, offset < dataEnd else {
             throw IntelError(
-                kind: .badDatabase, file: path, message: "corrupt search tree: record \(node) points outside the data section")
+                kind: .badDatabase,
+                file: path,
+                message: "corrupt search tree: record \(node) points outside the data section"
+            )
         }
         return (offset, depth)
     }
