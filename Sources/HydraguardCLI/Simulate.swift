@@ -18,6 +18,8 @@ extension Hydraguard {
                   accounts.jsonl     one line per account, shuffled
                   labels.jsonl       ground truth for `hydraguard eval` (the audit never reads it)
                   ip-ranges.csv      the simulated address space: cidr,kind,provider
+                  country.mmdb       its countries (GeoLite2-Country layout), for --geoip
+                  asn.mmdb           its autonomous systems (GeoLite2-ASN layout), for --asn
                   scenario.yaml      the resolved scenario: edit it and pass it back with --scenario
 
                 Presets: small (about 300k events, 14 days), medium (about 3M events, 28 days, two hydra \

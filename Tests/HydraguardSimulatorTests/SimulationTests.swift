@@ -1,3 +1,4 @@
+import HydraguardIntel
 import HydraguardLog
 import Testing
 
@@ -123,6 +124,7 @@ import Testing
         let restricted = Set(sim.scenario.restrictedCountries)
         for day in 0..<sim.days {
             for e in TestScenarios.generated.days[day] {
+                #expect(IPAddress(e.ip) != nil, "\(e.ip) is not an address")
                 let country = try #require(sim.space.country(of: e.ip), "\(e.ip) is outside the space")
                 if archetypes[e.accountID] == .restrictedCountry {
                     #expect(restricted.contains(country))
