@@ -122,6 +122,71 @@ enum ExtractionPrompts {
         rng.pick(stealthOpeners).append(to: &out, &rng, .init())
         rng.pick(stealthAsks).append(to: &out, &rng, .init())
         rng.pick(stealthClosers).append(to: &out, &rng, .init())
+        return Paraphrase.reword(out, &rng)
+    }
+}
+
+/// Word-level rewording: the stealth campaign runs every prompt through a paraphraser, so that the same
+/// underlying task never arrives twice in the same words.
+enum Paraphrase {
+    static let synonyms: [String: [String]] = [
+        "implement": ["write", "build", "code up", "put together", "create", "make"],
+        "find": ["locate", "work out", "figure out", "compute", "get", "determine"],
+        "compute": ["calculate", "work out", "figure out", "get", "derive"],
+        "the": ["the", "the", "a", "this", "that"],
+        "a": ["a", "a", "one", "some"],
+        "with": ["using", "via", "that has", "backed by"],
+        "in": ["in", "within", "for", "over"],
+        "of": ["of", "from", "for", "in"],
+        "how": ["how", "in what way", "what's the way"],
+        "solve": ["crack", "work through", "handle", "tackle", "resolve"],
+        "problem": ["question", "puzzle", "exercise", "task", "challenge"],
+        "list": ["sequence", "collection", "array"],
+        "lists": ["sequences", "collections", "arrays"],
+        "string": ["text", "word", "char sequence"],
+        "graph": ["network", "set of nodes and edges"],
+        "algorithm": ["method", "approach", "procedure"],
+        "detect": ["spot", "identify", "check for", "notice"],
+        "sorted": ["ordered", "in-order", "ascending"],
+        "merge": ["combine", "join", "fold together"],
+        "all": ["every", "each", "the full set of"],
+        "write": ["produce", "draft", "put down", "come up with"],
+        "using": ["with", "via", "by way of"],
+        "tree": ["hierarchy", "tree structure"],
+        "queue": ["buffer", "FIFO"],
+        "cache": ["memo store", "lookup store", "cache layer"],
+        "explain": ["walk me through", "tell me", "describe", "go over"],
+        "step": ["stage", "move", "part"],
+        "need": ["want", "have", "would like"],
+        "best": ["nicest", "cleanest", "smartest", "most sensible"],
+        "approach": ["strategy", "method", "plan", "way"],
+        "probability": ["chance", "likelihood", "odds"],
+        "integer": ["whole-number", "int"],
+        "integers": ["whole numbers", "ints"],
+        "divisible": ["evenly divisible", "a multiple"],
+        "ways": ["arrangements", "possibilities", "options"],
+        "people": ["guests", "persons", "folks"],
+        "remainder": ["residue", "leftover", "mod result"],
+        "area": ["surface", "size", "area"],
+        "wins": ["comes out ahead", "takes it", "wins"],
+        "edges": ["links", "connections"],
+        "vertices": ["nodes", "points"],
+        "set": ["configure", "establish", "stand"],
+        "fix": ["repair", "patch", "sort out", "correct"],
+        "build": ["assemble", "put together", "produce"],
+    ]
+
+    static func reword(_ text: String, _ rng: inout SeededRandom) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count + 32)
+        for (i, word) in text.split(separator: " ", omittingEmptySubsequences: false).enumerated() {
+            if i > 0 { out += " " }
+            if let options = synonyms[String(word)], rng.chance(0.75) {
+                out += rng.pick(options)
+            } else {
+                out += word
+            }
+        }
         return out
     }
 }
