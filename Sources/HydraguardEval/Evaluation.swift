@@ -30,7 +30,9 @@ public enum Evaluation {
     ///
     /// - Throws: ``EvaluationError`` when an account is labelled twice.
     public static func score(
-        labels: [LabelRecord], findings: Findings, usage: [String: AccountUsage]? = nil
+        labels: [LabelRecord],
+        findings: Findings,
+        usage: [String: AccountUsage]? = nil
     ) throws -> EvaluationReport {
         var index: [String: Int] = [:]
         index.reserveCapacity(labels.count)
@@ -52,7 +54,10 @@ public enum Evaluation {
         }
 
         // Account level.
-        var tp = 0, fp = 0, fn = 0, tn = 0
+        var tp = 0
+        var fp = 0
+        var fn = 0
+        var tn = 0
         var verdicts: [String: Int] = [:]
         struct Tally {
             var label: LabelRecord.Label
@@ -84,30 +89,52 @@ public enum Evaluation {
         let precision = ratio(tp, tp + fp)
         let recall = ratio(tp, tp + fn)
         var f1: Double?
-        if let precision, let recall { f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall) }
+        if let precision, let recall {
+            f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall)
+        }
 
         let archetypeScores = archetypes.map { key, tally in
             let name = String(key.split(separator: "\u{0}", maxSplits: 1, omittingEmptySubsequences: false)[1])
             return EvaluationReport.ArchetypeScore(
-                archetype: name, label: tally.label.rawValue, accounts: tally.accounts, flagged: tally.flagged,
-                rate: ratio(tally.flagged, tally.accounts))
+                archetype: name,
+                label: tally.label.rawValue,
+                accounts: tally.accounts,
+                flagged: tally.flagged,
+                rate: ratio(tally.flagged, tally.accounts)
+            )
         }.sorted { ($0.label, $0.archetype) < ($1.label, $1.archetype) }
 
         let campaignScores = campaigns.map { name, c in
             EvaluationReport.CampaignScore(
-                campaign: name, size: c.size, flagged: c.flagged, recall: ratio(c.flagged, c.size),
-                foundAs: c.foundAs.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(5).map(\.key))
+                campaign: name,
+                size: c.size,
+                flagged: c.flagged,
+                recall: ratio(c.flagged, c.size),
+                foundAs: c.foundAs.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(5).map(\.key)
+            )
         }.sorted { $0.campaign < $1.campaign }
         let caught = campaignScores.filter { ($0.recall ?? 0) >= campaignCaughtThreshold }.count
 
         return EvaluationReport(
-            accounts: labels.count, attackAccounts: tp + fn, benignAccounts: fp + tn, verdicts: verdicts,
-            truePositives: tp, falsePositives: fp, falseNegatives: fn, trueNegatives: tn,
-            precision: precision, recall: recall, f1: f1,
-            archetypes: archetypeScores, campaigns: campaignScores, campaignsCaught: caught,
+            accounts: labels.count,
+            attackAccounts: tp + fn,
+            benignAccounts: fp + tn,
+            verdicts: verdicts,
+            truePositives: tp,
+            falsePositives: fp,
+            falseNegatives: fn,
+            trueNegatives: tn,
+            precision: precision,
+            recall: recall,
+            f1: f1,
+            archetypes: archetypeScores,
+            campaigns: campaignScores,
+            campaignsCaught: caught,
             purity: purity(labels: labels, found: foundCampaign),
             usage: usage.map { shares(labels: labels, index: index, verdict: verdict, usage: $0) },
-            unknownAccounts: unknown.count, unknownAccountSamples: Array(unknown.prefix(10)))
+            unknownAccounts: unknown.count,
+            unknownAccountSamples: Array(unknown.prefix(10))
+        )
     }
 
     /// Pairwise campaign purity from contingency counts (see ``EvaluationReport/Purity``).
@@ -125,17 +152,31 @@ public enum Evaluation {
         let foundPairs = foundSizes.values.reduce(0) { $0 + pairs($1) }
         let shared = cells.values.reduce(0) { $0 + pairs($1) }
         return EvaluationReport.Purity(
-            truePairs: truePairs, foundPairs: foundPairs, sharedPairs: shared,
-            precision: ratio(shared, foundPairs), recall: ratio(shared, truePairs))
+            truePairs: truePairs,
+            foundPairs: foundPairs,
+            sharedPairs: shared,
+            precision: ratio(shared, foundPairs),
+            recall: ratio(shared, truePairs)
+        )
     }
 
     static func shares(
-        labels: [LabelRecord], index: [String: Int], verdict: [Findings.Verdict], usage: [String: AccountUsage]
+        labels: [LabelRecord],
+        index: [String: Int],
+        verdict: [Findings.Verdict],
+        usage: [String: AccountUsage]
     ) -> EvaluationReport.UsageShares {
         var s = EvaluationReport.UsageShares(
-            attackRequests: 0, attackRequestsFlagged: 0, attackOutputTokens: 0, attackOutputTokensFlagged: 0,
-            benignRequests: 0, benignRequestsFlagged: 0, benignOutputTokens: 0, benignOutputTokensFlagged: 0,
-            unlabelledRequests: 0)
+            attackRequests: 0,
+            attackRequestsFlagged: 0,
+            attackOutputTokens: 0,
+            attackOutputTokensFlagged: 0,
+            benignRequests: 0,
+            benignRequestsFlagged: 0,
+            benignOutputTokens: 0,
+            benignOutputTokensFlagged: 0,
+            unlabelledRequests: 0
+        )
         for (account, use) in usage {
             guard let i = index[account] else {
                 s.unlabelledRequests += use.requests

@@ -17,8 +17,11 @@ public struct QualityBar: Sendable, Hashable, Codable {
     public var purity: Double?
 
     public init(
-        precision: Double? = nil, recall: Double? = nil, archetypeFalsePositiveRate: Double? = nil,
-        campaignRecall: Double? = nil, purity: Double? = nil
+        precision: Double? = nil,
+        recall: Double? = nil,
+        archetypeFalsePositiveRate: Double? = nil,
+        campaignRecall: Double? = nil,
+        purity: Double? = nil
     ) {
         self.precision = precision
         self.recall = recall
@@ -30,7 +33,12 @@ public struct QualityBar: Sendable, Hashable, Codable {
     /// The audit's bar: precision >= 0.99, recall >= 0.95, no honest archetype above 0.5% false
     /// positives, every campaign >= 90% flagged, purity >= 0.9.
     public static let audit = QualityBar(
-        precision: 0.99, recall: 0.95, archetypeFalsePositiveRate: 0.005, campaignRecall: 0.9, purity: 0.9)
+        precision: 0.99,
+        recall: 0.95,
+        archetypeFalsePositiveRate: 0.005,
+        campaignRecall: 0.9,
+        purity: 0.9
+    )
 
     /// True when no gate is set.
     public var isEmpty: Bool {
@@ -56,15 +64,33 @@ extension EvaluationReport {
     public func check(_ bar: QualityBar) -> [GateResult] {
         var results: [GateResult] = []
         func atLeast(_ name: String, _ actual: Double?, _ target: Double) {
-            results.append(GateResult(name: name, comparison: ">=", target: target, actual: actual, passed: (actual ?? 1) >= target))
+            results.append(
+                GateResult(
+                    name: name,
+                    comparison: ">=",
+                    target: target,
+                    actual: actual,
+                    passed: (actual ?? 1) >= target
+                )
+            )
         }
         func atMost(_ name: String, _ actual: Double?, _ target: Double) {
-            results.append(GateResult(name: name, comparison: "<=", target: target, actual: actual, passed: (actual ?? 0) <= target))
+            results.append(
+                GateResult(
+                    name: name,
+                    comparison: "<=",
+                    target: target,
+                    actual: actual,
+                    passed: (actual ?? 0) <= target
+                )
+            )
         }
         if let target = bar.precision { atLeast("precision", precision, target) }
         if let target = bar.recall { atLeast("recall", recall, target) }
         if let target = bar.archetypeFalsePositiveRate {
-            for a in archetypes where a.label == "benign" { atMost("false positives of \(a.archetype)", a.rate, target) }
+            for a in archetypes where a.label == "benign" {
+                atMost("false positives of \(a.archetype)", a.rate, target)
+            }
         }
         if let target = bar.campaignRecall {
             for c in campaigns { atLeast("recall of campaign \(c.campaign)", c.recall, target) }

@@ -15,7 +15,11 @@ import Testing
         let text = [line("a", 1, 10), line("b", 2, 3), line("a", 3, 7)].joined(separator: "\n") + "\n"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         let usage = try Evaluation.usage(events: [path])
-        #expect(usage == ["a": AccountUsage(requests: 2, outputTokens: 17), "b": AccountUsage(requests: 1, outputTokens: 3)])
+        #expect(
+            usage == [
+                "a": AccountUsage(requests: 2, outputTokens: 17), "b": AccountUsage(requests: 1, outputTokens: 3),
+            ]
+        )
     }
 
     @Test func badEventsNameTheFileAndLine() throws {

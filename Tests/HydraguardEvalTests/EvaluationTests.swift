@@ -26,7 +26,9 @@ import Testing
 
     @Test func archetypesAndCampaigns() throws {
         let r = try crafted()
-        let rates = Dictionary(uniqueKeysWithValues: r.archetypes.map { ($0.archetype, ($0.label, $0.accounts, $0.flagged, $0.rate)) })
+        let rates = Dictionary(
+            uniqueKeysWithValues: r.archetypes.map { ($0.archetype, ($0.label, $0.accounts, $0.flagged, $0.rate)) }
+        )
         #expect(rates["coding_agent"]! == ("benign", 3, 1, 1.0 / 3.0))  // b1 of b1..b3
         #expect(rates["student"]! == ("benign", 2, 0, 0.0))
         #expect(rates["hydra"]! == ("attack", 3, 2, 2.0 / 3.0))  // a1, a2 of a1..a3
@@ -66,9 +68,13 @@ import Testing
 
     @Test func perfectFindingsScoreOne() throws {
         let findings = Findings(
-            generatedAt: "2026-01-02T00:00:00Z", window: .init(from: "a", to: "b"),
-            accounts: ["a1", "a2", "a3"].map { Crafted.account($0, .block, "X") } + [Crafted.account("a4", .block, nil)],
-            campaigns: [Crafted.campaign("X", ["a1", "a2", "a3"])])
+            generatedAt: "2026-01-02T00:00:00Z",
+            window: .init(from: "a", to: "b"),
+            accounts: ["a1", "a2", "a3"].map { Crafted.account($0, .block, "X") } + [
+                Crafted.account("a4", .block, nil)
+            ],
+            campaigns: [Crafted.campaign("X", ["a1", "a2", "a3"])]
+        )
         let r = try Evaluation.score(labels: Crafted.labels, findings: findings)
         #expect(r.precision == 1 && r.recall == 1 && r.f1 == 1 && r.campaignsCaught == 1)
         #expect(r.purity.precision == 1 && r.purity.recall == 1)
@@ -77,7 +83,9 @@ import Testing
 
     @Test func emptyFindingsLeaveRatesUndefined() throws {
         let r = try Evaluation.score(
-            labels: Crafted.labels, findings: Findings(generatedAt: "x", window: .init(from: "a", to: "b"), accounts: [], campaigns: []))
+            labels: Crafted.labels,
+            findings: Findings(generatedAt: "x", window: .init(from: "a", to: "b"), accounts: [], campaigns: [])
+        )
         #expect(r.precision == nil && r.recall == 0 && r.f1 == nil)
         #expect(r.purity.foundPairs == 0 && r.purity.precision == nil && r.purity.recall == 0)
         #expect(r.verdicts == ["allow": 9])
@@ -97,10 +105,14 @@ import Testing
         for i in 0..<150 {
             let attack = Int.random(in: 0..<3, using: &rng) > 0
             let campaign = attack && Bool.random(using: &rng) ? "c\(Int.random(in: 0..<4, using: &rng))" : nil
-            labels.append(LabelRecord(accountID: "x\(i)", label: attack ? .attack : .benign, archetype: "k", campaign: campaign))
+            labels.append(
+                LabelRecord(accountID: "x\(i)", label: attack ? .attack : .benign, archetype: "k", campaign: campaign)
+            )
             found.append(Int.random(in: 0..<3, using: &rng) == 0 ? nil : "f\(Int.random(in: 0..<5, using: &rng))")
         }
-        var t = 0, f = 0, s = 0
+        var t = 0
+        var f = 0
+        var s = 0
         for i in labels.indices {
             for j in labels.indices where j > i {
                 let together = labels[i].campaign != nil && labels[i].campaign == labels[j].campaign

@@ -24,8 +24,16 @@ enum Crafted {
 
     static func campaign(_ id: String, _ accounts: [String]) -> Findings.Campaign {
         Findings.Campaign(
-            id: id, accounts: accounts, requests: 0, inputTokens: 0, outputTokens: 0, firstSeen: "2026-01-01T00:00:00Z",
-            lastSeen: "2026-01-01T00:00:00Z", targets: [], evidence: [])
+            id: id,
+            accounts: accounts,
+            requests: 0,
+            inputTokens: 0,
+            outputTokens: 0,
+            firstSeen: "2026-01-01T00:00:00Z",
+            lastSeen: "2026-01-01T00:00:00Z",
+            targets: [],
+            evidence: []
+        )
     }
 
     static let findings = Findings(
@@ -36,7 +44,8 @@ enum Crafted {
             account("a4", .throttle, nil), account("b1", .block, "F1"), account("b4", .watch, nil),
             account("ghost", .throttle, nil),
         ],
-        campaigns: [campaign("F1", ["a1", "a2", "a3", "b1"])])
+        campaigns: [campaign("F1", ["a1", "a2", "a3", "b1"])]
+    )
 
     static let usage: [String: (requests: Int, tokens: Int)] = [
         "a1": (10, 100), "a2": (20, 200), "a3": (30, 300), "a4": (40, 400), "b1": (5, 50), "b2": (15, 150),

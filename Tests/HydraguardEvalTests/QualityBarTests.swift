@@ -23,7 +23,13 @@ import Testing
     }
 
     @Test func looserBarPasses() throws {
-        let bar = QualityBar(precision: 0.75, recall: 0.7, archetypeFalsePositiveRate: 0.34, campaignRecall: 0.6, purity: 0.5)
+        let bar = QualityBar(
+            precision: 0.75,
+            recall: 0.7,
+            archetypeFalsePositiveRate: 0.34,
+            campaignRecall: 0.6,
+            purity: 0.5
+        )
         #expect(try report().check(bar).allSatisfy { $0.passed })
         #expect(try report().check(QualityBar()).isEmpty)
         #expect(QualityBar().isEmpty && !QualityBar.audit.isEmpty)

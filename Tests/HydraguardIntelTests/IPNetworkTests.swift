@@ -43,7 +43,9 @@ import Testing
         #expect(try IPNetwork(parsing: "2001:db8::1/32", strict: false).description == "2001:db8::/32")
     }
 
-    @Test(arguments: ["10.0.0.0/33", "10.0.0.0/", "10.0.0.0/-1", "2001:db8::/129", "10.0.0.0/08", "x/8", "10.0.0/8", "/8"])
+    @Test(arguments: [
+        "10.0.0.0/33", "10.0.0.0/", "10.0.0.0/-1", "2001:db8::/129", "10.0.0.0/08", "x/8", "10.0.0/8", "/8",
+    ])
     func refusesBadText(text: String) {
         #expect {
             try IPNetwork(parsing: text)

@@ -53,13 +53,15 @@ import Testing
         #expect(try reader.countryCode(for: IPAddress(parsing: "8.8.8.8")) == nil)
         #expect(
             try reader.record(for: IPAddress(parsing: "8.8.8.8"))
-                == ["autonomous_system_number": .uint32(15169), "autonomous_system_organization": "Google LLC"])
+                == ["autonomous_system_number": .uint32(15169), "autonomous_system_organization": "Google LLC"]
+        )
     }
 
     @Test func encodesEveryValueType() throws {
         let long = String(repeating: "x", count: 70_000)
         let value: MMDBValue = [
-            "string": "héllo", "empty": "", "long": .string(long), "medium": .string(String(repeating: "y", count: 300)),
+            "string": "héllo", "empty": "", "long": .string(long),
+            "medium": .string(String(repeating: "y", count: 300)),
             "double": .double(-1.5), "float": .float(0.25), "bytes": .bytes([0, 1, 255]), "u16": .uint16(65535),
             "u32": .uint32(0), "u64": .uint64(UInt64.max), "u128": .uint128(UInt128.max - 1), "i32": .int32(-7),
             "true": true, "false": false, "array": ["a", ["nested": .uint32(1)]],
@@ -75,7 +77,12 @@ import Testing
 
     @Test func storesEachDistinctRecordOnce() throws {
         var many = MMDBWriter(databaseType: "t", description: "t")
-        for i in 0..<200 { many.insert(IPNetwork(address: IPAddress(ipv4: UInt32(i) << 8), prefixLength: 24), ["country": ["iso_code": "US"]]) }
+        for i in 0..<200 {
+            many.insert(
+                IPNetwork(address: IPAddress(ipv4: UInt32(i) << 8), prefixLength: 24),
+                ["country": ["iso_code": "US"]]
+            )
+        }
         let manyBytes = try many.build()
         let manyReader = try MMDBReader(bytes: manyBytes)
         let key = Array("iso_code".utf8)
@@ -91,7 +98,9 @@ import Testing
         writer.insert(try IPNetwork(parsing: "::1/128"), "x")
         #expect(throws: IntelError.self) { try writer.build() }
         var tooSmall = try countryWriter(recordSize: 24)
-        for i in 0..<10 { tooSmall.insert(IPNetwork(address: IPAddress(ipv4: UInt32(i) << 12), prefixLength: 20), .string("\(i)")) }
+        for i in 0..<10 {
+            tooSmall.insert(IPNetwork(address: IPAddress(ipv4: UInt32(i) << 12), prefixLength: 20), .string("\(i)"))
+        }
         #expect(throws: Never.self) { try tooSmall.build() }
     }
 
@@ -107,7 +116,8 @@ import Testing
         try countryWriter(recordSize: recordSize).write(to: path)
         let cases: [(String, String?)] = [
             ("8.8.8.8", "US"), ("8.1.1.1", "CA"), ("81.2.69.160", "GB"), ("1.1.1.1", "ZZ"), ("200.1.1.1", nil),
-            ("::ffff:8.8.8.8", "US"), ("2001:db8:1::1", "FR"), ("2001:db8::1", "DE"), ("2a00::1", "NL"), ("3000::1", nil),
+            ("::ffff:8.8.8.8", "US"), ("2001:db8:1::1", "FR"), ("2001:db8::1", "DE"), ("2a00::1", "NL"),
+            ("3000::1", nil),
         ]
         for (ip, expected) in cases {
             let output = try run(Self.mmdblookup!, ["--file", path, "--ip", ip, "country", "iso_code"])
@@ -129,7 +139,10 @@ import Testing
         try MMDBWriter.asn([(try IPNetwork(parsing: "2606:4700::/32"), 13335, "Cloudflare, Inc.")]).write(to: path)
         let number = try run(Self.mmdblookup!, ["--file", path, "--ip", "2606:4700::1", "autonomous_system_number"])
         #expect(number.contains("13335 <uint32>"))
-        let organization = try run(Self.mmdblookup!, ["--file", path, "--ip", "2606:4700::1", "autonomous_system_organization"])
+        let organization = try run(
+            Self.mmdblookup!,
+            ["--file", path, "--ip", "2606:4700::1", "autonomous_system_organization"]
+        )
         #expect(organization.contains("\"Cloudflare, Inc.\" <utf8_string>"))
     }
 }

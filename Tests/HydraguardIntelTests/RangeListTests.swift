@@ -14,7 +14,10 @@ import Testing
         ].joined(separator: "\n")
         let entries = try RangeList.parse(text, file: "r.csv")
         #expect(entries.count == 4)
-        #expect(entries[0] == RangeEntry(network: try IPNetwork(parsing: "3.0.0.0/9"), kind: .datacenter, provider: "Amazon"))
+        #expect(
+            entries[0]
+                == RangeEntry(network: try IPNetwork(parsing: "3.0.0.0/9"), kind: .datacenter, provider: "Amazon")
+        )
         #expect(entries[1].provider == "Acme, Inc. \"Secure\"")
         #expect(entries[1].kind == .vpn)
         #expect(entries[2].provider == "")
@@ -24,7 +27,11 @@ import Testing
     @Test func findsColumnsByHeaderAndAcceptsCRLF() throws {
         let text = "provider,cidr,kind,extra\r\nCloudflare,104.16.0.0/13,cdn,x\r\n"
         let entries = try RangeList.parse(text, file: "r.csv")
-        #expect(entries == [RangeEntry(network: try IPNetwork(parsing: "104.16.0.0/13"), kind: .cdn, provider: "Cloudflare")])
+        #expect(
+            entries == [
+                RangeEntry(network: try IPNetwork(parsing: "104.16.0.0/13"), kind: .cdn, provider: "Cloudflare")
+            ]
+        )
     }
 
     @Test func errorsNameFileLineAndField() {

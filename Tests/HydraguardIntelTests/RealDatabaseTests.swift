@@ -38,18 +38,28 @@ import Testing
         var rng = SplitMix(seed: 7)
         var probes = ["8.8.8.8", "1.1.1.1", "81.2.69.160", "2001:4860:4860::8888", "2a03:2880:f10c:83:face:b00c::25de"]
         for _ in 0..<15 { probes.append(IPAddress(ipv4: UInt32(truncatingIfNeeded: rng.next())).description) }
-        for _ in 0..<10 { probes.append(IPAddress(value: UInt128(0x2000 | rng.next() % 0x1000) << 112 | UInt128(rng.next())).description) }
+        for _ in 0..<10 {
+            probes.append(
+                IPAddress(value: UInt128(0x2000 | rng.next() % 0x1000) << 112 | UInt128(rng.next())).description
+            )
+        }
         for ip in probes {
             let address = try IPAddress(parsing: ip)
             let code = try country.countryCode(for: address)
-            let reference = try run(MMDBWriterTests.mmdblookup!, ["--file", Self.country, "--ip", ip, "country", "iso_code"])
+            let reference = try run(
+                MMDBWriterTests.mmdblookup!,
+                ["--file", Self.country, "--ip", ip, "country", "iso_code"]
+            )
             if let code {
                 #expect(reference.contains("\"\(code)\" <utf8_string>"), "\(ip): \(reference)")
             } else {
                 #expect(!reference.contains("<utf8_string>"), "\(ip): \(reference)")
             }
             let system = try asn.autonomousSystem(for: address)
-            let asnReference = try run(MMDBWriterTests.mmdblookup!, ["--file", Self.asn, "--ip", ip, "autonomous_system_number"])
+            let asnReference = try run(
+                MMDBWriterTests.mmdblookup!,
+                ["--file", Self.asn, "--ip", ip, "autonomous_system_number"]
+            )
             if let system {
                 #expect(asnReference.contains("\(system.number) <uint32>"), "\(ip): \(asnReference)")
             } else {

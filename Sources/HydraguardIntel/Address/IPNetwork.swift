@@ -69,7 +69,8 @@ public struct IPNetwork: Sendable, Hashable, Comparable, CustomStringConvertible
         if let slash {
             let lengthText = text[text.index(after: slash)...]
             guard !lengthText.isEmpty, lengthText.count <= 3, lengthText.allSatisfy(\.isASCII),
-                let n = Int(lengthText), (0...familyBits).contains(n), !(lengthText.count > 1 && lengthText.first == "0")
+                let n = Int(lengthText), (0...familyBits).contains(n),
+                !(lengthText.count > 1 && lengthText.first == "0")
             else { throw fail("not a CIDR network (prefix length must be 0...\(familyBits))") }
             length = n
         }

@@ -10,7 +10,8 @@ struct MMDBDecoder {
     let file: String
 
     enum DataType: Int {
-        case extended = 0, pointer, string, double, bytes, uint16, uint32, map, int32, uint64, uint128, array,
+        case extended = 0
+        case pointer, string, double, bytes, uint16, uint32, map, int32, uint64, uint128, array,
             container, endMarker, bool, float
     }
 
@@ -61,7 +62,9 @@ struct MMDBDecoder {
             o += 1
             guard rawType >= 8 else { throw corrupt("extended type \(rawType) at offset \(start)") }
         }
-        guard let type = DataType(rawValue: rawType) else { throw corrupt("unknown type \(rawType) at offset \(start)") }
+        guard let type = DataType(rawValue: rawType) else {
+            throw corrupt("unknown type \(rawType) at offset \(start)")
+        }
         var size = ctrl & 0x1f
         switch size {
         case 29:
@@ -123,9 +126,11 @@ struct MMDBDecoder {
             guard k.type == .string else { throw corrupt("map key at offset \(o) is not a string") }
             guard k.payload + k.size <= end else { throw corrupt("key at offset \(o) runs past the end") }
             o = try skip(at: o)
-            if k.size == key.count, key.withUnsafeBufferPointer({ keyBytes in
-                (0..<k.size).allSatisfy { bytes[k.payload + $0] == keyBytes[$0] }
-            }) {
+            if k.size == key.count,
+                key.withUnsafeBufferPointer({ keyBytes in
+                    (0..<k.size).allSatisfy { bytes[k.payload + $0] == keyBytes[$0] }
+                })
+            {
                 return o
             }
             o = try skip(at: o)
@@ -156,7 +161,9 @@ struct MMDBDecoder {
         let c = try resolved(at: offset)
         switch c.type {
         case .uint16, .uint32, .uint64, .int32:
-            guard c.size <= 8, c.payload + c.size <= end else { throw corrupt("integer at offset \(offset) is too long") }
+            guard c.size <= 8, c.payload + c.size <= end else {
+                throw corrupt("integer at offset \(offset) is too long")
+            }
             var v: UInt64 = 0
             for i in 0..<c.size { v = v << 8 | UInt64(bytes[c.payload + i]) }
             return v

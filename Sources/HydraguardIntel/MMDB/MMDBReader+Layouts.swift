@@ -18,7 +18,9 @@ extension MMDBReader {
     /// The country code of the record at an offset from ``dataOffset(for:)``.
     public func countryCode(atOffset offset: Int) throws(IntelError) -> String? {
         try withDecoder { d throws(IntelError) in
-            if let at = try d.find(path: Self.countryPath, from: offset), let code = try d.string(at: at) { return code }
+            if let at = try d.find(path: Self.countryPath, from: offset), let code = try d.string(at: at) {
+                return code
+            }
             if let at = try d.find(path: Self.registeredCountryPath, from: offset) { return try d.string(at: at) }
             return nil
         }

@@ -57,7 +57,9 @@ public struct MMDBReader: Sendable {
         var i = bytes.count - marker.count
         bytes.withUnsafeBufferPointer { b in
             while i >= lowest {
-                if b[i] == 0xAB, b[i + 1] == 0xCD, b[i + 2] == 0xEF, (0..<marker.count).allSatisfy({ b[i + $0] == marker[$0] }) {
+                if b[i] == 0xAB, b[i + 1] == 0xCD, b[i + 2] == 0xEF,
+                    (0..<marker.count).allSatisfy({ b[i + $0] == marker[$0] })
+                {
                     markerAt = i
                     return
                 }
@@ -96,7 +98,8 @@ public struct MMDBReader: Sendable {
             buildEpoch: raw["build_epoch"]?.uintValue ?? 0,
             languages: languages,
             description: descriptions,
-            raw: raw)
+            raw: raw
+        )
         guard metadata.binaryFormatMajorVersion == 2 else {
             throw bad("binary format version \(metadata.binaryFormatMajorVersion) is not supported (expected 2)")
         }
@@ -118,7 +121,9 @@ public struct MMDBReader: Sendable {
         var node = 0
         if metadata.ipVersion == 6 {
             for _ in 0..<96 where node < metadata.nodeCount {
-                node = bytes.withUnsafeBufferPointer { Self.record(in: $0, node: node, right: false, size: metadata.recordSize) }
+                node = bytes.withUnsafeBufferPointer {
+                    Self.record(in: $0, node: node, right: false, size: metadata.recordSize)
+                }
             }
         }
         self.ipv4Start = node
@@ -163,22 +168,73 @@ public struct MMDBReader: Sendable {
         }
         var depth = 0
         bytes.withUnsafeBufferPointer { b in
-            while depth < bitCount, node < nodeCount {
-                let right = (value << depth) >> 127 == 1
-                node = Self.record(in: b, node: node, right: right, size: size)
-                depth += 1
+            // One loop per record size, so that the size is not switched on at every bit.
+            switch size {
+            case 24:
+                while depth < bitCount, node < nodeCount {
+                    let o = node * 6 + Int((value << depth) >> 127) * 3
+                    node = Int(b[o]) << 16 | Int(b[o + 1]) << 8 | Int(b[o + 2])
+                    depth += 1
+                }
+            case 28:
+                while depth < bitCount, node < nodeCount {
+                    let o = node * 7
+                    if (value << depth) >> 127 == 1 {
+                        node = (Int(b[o + 3]) & 0x0F) << 24 | Int(b[o + 4]) << 16 | Int(b[o + 5]) << 8 | Int(b[o + 6])
+                    } else {
+                        node = (Int(b[o + 3]) & 0xF0) << 20 | Int(b[o]) << 16 | Int(b[o + 1]) << 8 | Int(b[o + 2])
+                    }
+                    depth += 1
+                }
+            default:
+                while depth < bitCount, node < nodeCount {
+                    let o = node * 8 + Int((value << depth) >> 127) * 4
+                    node = Int(b[o]) << 24 | Int(b[o + 1]) << 16 | Int(b[o + 2]) << 8 | Int(b[o + 3])
+                    depth += 1
+                }
             }
         }
         if node == nodeCount { return nil }
         guard node > nodeCount else {
-            throw IntelError(kind: .badDatabase, file: path, message: "corrupt search tree: no record after all \(bitCount) bits")
+            throw IntelError(
+                kind: .badDatabase,
+                file: path,
+                message: "corrupt search tree: no record after all \(bitCount) bits"
+            )
         }
         let offset = node - nodeCount - 16 + dataStart
         guard offset >= dataStart, offset < dataEnd else {
             throw IntelError(
-                kind: .badDatabase, file: path, message: "corrupt search tree: record \(node) points outside the data section")
+                kind: .badDatabase,
+                file: path,
+                message: "corrupt search tree: record \(node) points outside the data section"
+            )
         }
         return (offset, depth)
+    }
+
+    /// Every distinct record offset that the search tree points at (in no particular order), found by one
+    /// pass over the node array: the keys to decode once, at load, for a lookup table per record.
+    public func recordOffsets() -> Set<Int> {
+        var offsets = Set<Int>()
+        let nodeCount = self.nodeCount
+        let size = recordSize
+        let base = dataStart - 16 - nodeCount
+        bytes.withUnsafeBufferPointer { b in
+            var last = -1
+            func note(_ record: Int) {
+                if record > nodeCount, record != last {
+                    last = record
+                    let offset = record + base
+                    if offset < dataEnd { offsets.insert(offset) }
+                }
+            }
+            for node in 0..<nodeCount {
+                note(Self.record(in: b, node: node, right: false, size: size))
+                note(Self.record(in: b, node: node, right: true, size: size))
+            }
+        }
+        return offsets
     }
 
     /// Runs `body` with a decoder over the data section.

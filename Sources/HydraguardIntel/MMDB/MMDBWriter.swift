@@ -24,7 +24,10 @@ public struct MMDBWriter: Sendable {
     private var entries: [(network: IPNetwork, value: MMDBValue)] = []
 
     public init(
-        databaseType: String, description: String, languages: [String] = ["en"], recordSize: Int? = nil,
+        databaseType: String,
+        description: String,
+        languages: [String] = ["en"],
+        recordSize: Int? = nil,
         buildEpoch: UInt64 = 1_767_225_600
     ) {
         self.databaseType = databaseType
@@ -84,7 +87,9 @@ public struct MMDBWriter: Sendable {
                 hasIPv4 = true
             } else if network.bits >= 96, path >> 32 == 0 {
                 throw IntelError(
-                    kind: .unsupported, message: "\(network): ::/96 holds the IPv4 subtree; write IPv4 networks instead")
+                    kind: .unsupported,
+                    message: "\(network): ::/96 holds the IPv4 subtree; write IPv4 networks instead"
+                )
             } else if network.bits == 0 {
                 throw IntelError(kind: .unsupported, message: "::/0 cannot be stored; insert ::/1 and 8000::/1")
             }
@@ -136,7 +141,10 @@ public struct MMDBWriter: Sendable {
                 throw IntelError(kind: .unsupported, message: "record size \(recordSize) is not 24, 28 or 32")
             }
             guard UInt64(largest) < (1 << UInt64(recordSize)) else {
-                throw IntelError(kind: .unsupported, message: "record size \(recordSize) is too small for this database")
+                throw IntelError(
+                    kind: .unsupported,
+                    message: "record size \(recordSize) is too small for this database"
+                )
             }
             size = recordSize
         } else {
@@ -209,7 +217,8 @@ extension MMDBWriter {
     /// try db.write(to: "country.mmdb")
     /// ```
     public static func country(
-        _ networks: [(IPNetwork, String)], databaseType: String = "GeoLite2-Country",
+        _ networks: [(IPNetwork, String)],
+        databaseType: String = "GeoLite2-Country",
         description: String = "hydraguard synthetic country database"
     ) -> MMDBWriter {
         var writer = MMDBWriter(databaseType: databaseType, description: description)
@@ -220,14 +229,16 @@ extension MMDBWriter {
     /// An ASN database in the GeoLite2 layout: `autonomous_system_number` and
     /// `autonomous_system_organization` per network.
     public static func asn(
-        _ networks: [(IPNetwork, UInt32, String)], databaseType: String = "GeoLite2-ASN",
+        _ networks: [(IPNetwork, UInt32, String)],
+        databaseType: String = "GeoLite2-ASN",
         description: String = "hydraguard synthetic ASN database"
     ) -> MMDBWriter {
         var writer = MMDBWriter(databaseType: databaseType, description: description)
         for (network, number, organization) in networks {
             writer.insert(
                 network,
-                ["autonomous_system_number": .uint32(number), "autonomous_system_organization": .string(organization)])
+                ["autonomous_system_number": .uint32(number), "autonomous_system_organization": .string(organization)]
+            )
         }
         return writer
     }

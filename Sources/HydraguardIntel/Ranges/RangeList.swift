@@ -49,8 +49,13 @@ public enum RangeList {
                 let names = fields.map { $0.lowercased() }
                 guard let cidr = names.firstIndex(of: "cidr"), let kind = names.firstIndex(of: "kind") else {
                     throw IntelError(
-                        kind: .badRangeList, file: file, line: lineNumber, field: "(header)",
-                        message: "expected the header line `cidr,kind,provider`, found \"\(fields.joined(separator: ","))\"")
+                        kind: .badRangeList,
+                        file: file,
+                        line: lineNumber,
+                        field: "(header)",
+                        message:
+                            "expected the header line `cidr,kind,provider`, found \"\(fields.joined(separator: ","))\""
+                    )
                 }
                 columns = (cidr, kind, names.firstIndex(of: "provider"))
                 continue
@@ -58,8 +63,12 @@ public enum RangeList {
             func field(_ index: Int, _ name: String) throws(IntelError) -> String {
                 guard index < fields.count else {
                     throw IntelError(
-                        kind: .badRangeList, file: file, line: lineNumber, field: name,
-                        message: "the line has \(fields.count) fields; `\(name)` is missing")
+                        kind: .badRangeList,
+                        file: file,
+                        line: lineNumber,
+                        field: name,
+                        message: "the line has \(fields.count) fields; `\(name)` is missing"
+                    )
                 }
                 return fields[index]
             }
@@ -68,13 +77,24 @@ public enum RangeList {
             do throws(IntelError) {
                 network = try IPNetwork(parsing: cidrText, strict: false)
             } catch {
-                throw IntelError(kind: .badRangeList, file: file, line: lineNumber, field: "cidr", message: error.message)
+                throw IntelError(
+                    kind: .badRangeList,
+                    file: file,
+                    line: lineNumber,
+                    field: "cidr",
+                    message: error.message
+                )
             }
             let kindText = try field(cols.kind, "kind")
             guard let kind = NetworkKind(rawValue: kindText.lowercased()) else {
                 throw IntelError(
-                    kind: .badRangeList, file: file, line: lineNumber, field: "kind",
-                    message: "\"\(kindText)\" is not one of \(NetworkKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                    kind: .badRangeList,
+                    file: file,
+                    line: lineNumber,
+                    field: "kind",
+                    message:
+                        "\"\(kindText)\" is not one of \(NetworkKind.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             var provider = ""
             if let p = cols.provider, p < fields.count { provider = fields[p] }
@@ -82,8 +102,12 @@ public enum RangeList {
         }
         if columns == nil {
             throw IntelError(
-                kind: .badRangeList, file: file, line: 1, field: "(header)",
-                message: "empty file: expected the header line `cidr,kind,provider`")
+                kind: .badRangeList,
+                file: file,
+                line: 1,
+                field: "(header)",
+                message: "empty file: expected the header line `cidr,kind,provider`"
+            )
         }
         return entries
     }
@@ -122,7 +146,10 @@ public enum RangeList {
                 if b == UInt8(ascii: ",") {
                     finish()
                 } else if b != 0x20 && b != 0x09 {
-                    throw IntelError(kind: .badRangeList, message: "text after a closing quote in field \(fields.count + 1)")
+                    throw IntelError(
+                        kind: .badRangeList,
+                        message: "text after a closing quote in field \(fields.count + 1)"
+                    )
                 }
             default:
                 if b == UInt8(ascii: ",") {
@@ -148,7 +175,8 @@ public enum RangeList {
     public static func encode(_ entries: [RangeEntry]) -> String {
         var out = "cidr,kind,provider\n"
         for entry in entries {
-            let provider = entry.provider.contains(where: \.isNewline)
+            let provider =
+                entry.provider.contains(where: \.isNewline)
                 ? String(entry.provider.map { $0.isNewline ? " " : $0 }) : entry.provider
             out += "\(entry.network),\(entry.kind.rawValue),\(quote(provider))\n"
         }
@@ -161,7 +189,8 @@ public enum RangeList {
     }
 
     static func quote(_ text: String) -> String {
-        let needsQuotes = text.contains { $0 == "," || $0 == "\"" }
+        let needsQuotes =
+            text.contains { $0 == "," || $0 == "\"" }
             || text.first == " " || text.last == " "
         guard needsQuotes else { return text }
         var escaped = ""

@@ -45,6 +45,12 @@ extension Simulation {
             system: d.system, prompt: d.prompt)
     }
 
+    /// An honest chat prompt: from the real corpus when one is loaded (mostly), else from the grammar.
+    func chatPrompt(_ rng: inout SeededRandom) -> String {
+        if let corpus, rng.chance(0.85) { return rng.pick(corpus.prompts) }
+        return ChatPrompts.chat(&rng)
+    }
+
     func keyID(_ p: AccountProfile, day: Int) -> String {
         let epoch = (day + p.keyPhase) / max(1, p.keyRotationDays)
         return "key_" + Hex.string(SeededRandom.key(seed, [UInt64(p.index), UInt64(bitPattern: Int64(epoch)), 0x6B6579]), digits: 12)
@@ -79,7 +85,7 @@ extension Simulation {
                 input: Int(rng.logNormal(median: 450, sigma: 0.8)) + turn * rng.int(in: 150...600),
                 output: Int(rng.logNormal(median: thinking ? 1_400 : 420, sigma: 0.7)),
                 thinking: thinking ? true : nil, maxTokens: rng.chance(0.7) ? rng.pick([1024, 2048, 4096, 8192]) : nil,
-                tools: rng.chance(0.08) ? rng.int(in: 1...4) : nil, system: nil, prompt: ChatPrompts.chat(&rng),
+                tools: rng.chance(0.08) ? rng.int(in: 1...4) : nil, system: nil, prompt: chatPrompt(&rng),
                 stream: rng.chance(0.7), ip: ip, client: p.client)
         case .codingAgent:
             let g = groups[p.group]
@@ -136,7 +142,7 @@ extension Simulation {
             return Draft(
                 model: Models.pick(endpoint: endpoint, rng: &rng), endpoint: endpoint,
                 input: Int(rng.logNormal(median: 900, sigma: 0.6)), output: Int(rng.logNormal(median: 500, sigma: 0.6)),
-                thinking: nil, maxTokens: 2048, tools: rng.int(in: 0...3), system: g.system, prompt: ChatPrompts.chat(&rng),
+                thinking: nil, maxTokens: 2048, tools: rng.int(in: 0...3), system: g.system, prompt: chatPrompt(&rng),
                 stream: true, ip: rng.pick(p.addresses), client: p.client)
         case .honestReseller, .resellerConduit:
             let ip = rng.pick(p.addresses)
@@ -152,7 +158,7 @@ extension Simulation {
                 output: Int(rng.logNormal(median: thinking ? 2_000 : 450, sigma: 0.7)), thinking: thinking,
                 maxTokens: rng.pick([2048, 4096, 8192]), tools: coding ? rng.int(in: 0...12) : 0,
                 system: rng.chance(0.5) ? WorkPrompts.startupSystem(rng.int(in: 0..<10)) : nil,
-                prompt: coding ? CodingPrompts.instruction(&rng) : ChatPrompts.chat(&rng), stream: rng.chance(0.8),
+                prompt: coding ? CodingPrompts.instruction(&rng) : chatPrompt(&rng), stream: rng.chance(0.8),
                 ip: ip, client: p.client)
         case .classCohort:
             let g = groups[p.group]
@@ -182,8 +188,8 @@ extension Simulation {
             d.stream = true
             return d
         case .stealth:
-            // One sticky residential address per day.
-            var dayRng = SeededRandom(seed: seed, UInt64(p.index), UInt64(bitPattern: Int64(localDay)), 0x5354_4943)
+            // One sticky residential address per (UTC) day.
+            var dayRng = SeededRandom(seed: seed, UInt64(p.index), UInt64(bitPattern: Int64(ts.day)), 0x5354_4943)
             let ip = space.randomAddress(.residential, in: p.country, rng: &dayRng)
             let thinking = rng.chance(0.6)
             let endpoint = p.client.endpoint
@@ -204,8 +210,11 @@ extension Simulation {
     /// A templated, reasoning-hungry extraction request.
     func extraction(_ p: AccountProfile, ts: Timestamp, ip: String, client: ClientStack, rng: inout SeededRandom) -> Draft {
         let target = ExtractionPrompts.target(&rng)
+        let endpoint = client.endpoint
         let model: String
-        if let m = scenario.newModel, p.campaign >= 0, let switchAt = campaigns[p.campaign].switchSecond,
+        if endpoint == "/v1/chat/completions" {
+            model = rng.chance(0.6) ? "gpt-4.1" : "gpt-4o"
+        } else if let m = scenario.newModel, p.campaign >= 0, let switchAt = campaigns[p.campaign].switchSecond,
             ts.seconds >= switchAt, rng.chance(0.5)
         {
             model = m.name
@@ -216,7 +225,7 @@ extension Simulation {
         }
         let maxTokens = rng.pick([16000, 20000, 32000])
         return Draft(
-            model: model, endpoint: "/v1/messages", input: Int(rng.logNormal(median: 650, sigma: 0.4)),
+            model: model, endpoint: endpoint, input: Int(rng.logNormal(median: 650, sigma: 0.4)),
             output: Int(rng.logNormal(median: 6_500, sigma: 0.45)), thinking: rng.chance(0.92), maxTokens: maxTokens,
             tools: target == .agentic ? p.tools : 0,
             system: rng.chance(0.6) ? rng.pick(SystemPrompts.extractionSystems) : nil,

@@ -6,7 +6,7 @@ extension Simulation {
         var events: [UsageEvent] = []
         var times: [Double] = []
         for p in profiles { appendEvents(p, utcDay: startDay + day, times: &times, into: &events) }
-        events.sort { $0.ts != $1.ts ? $0.ts < $1.ts : $0.requestID < $1.requestID }
+        events.sort { $0.ts != $1.ts ? $0.ts < $1.ts : Self.fnv($0.requestID) < Self.fnv($1.requestID) }
         return events
     }
 

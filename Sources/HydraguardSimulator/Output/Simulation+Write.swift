@@ -2,7 +2,8 @@ import HydraguardLog
 
 extension Simulation {
     /// Generates the whole window and writes it: the events (day by day, in arrival order, in bounded
-    /// memory), `accounts.jsonl`, `labels.jsonl`, `ip-ranges.csv` and the resolved `scenario.yaml`.
+    /// memory), `accounts.jsonl`, `labels.jsonl`, `ip-ranges.csv`, `country.mmdb`, `asn.mmdb` and the
+    /// resolved `scenario.yaml`.
     /// Every file appears only once complete.
     ///
     /// ```swift
@@ -55,9 +56,10 @@ extension Simulation {
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 
-    static let sideFiles = ["accounts.jsonl", "labels.jsonl", "ip-ranges.csv", "scenario.yaml"]
+    static let sideFiles = ["accounts.jsonl", "labels.jsonl", "ip-ranges.csv", "country.mmdb", "asn.mmdb", "scenario.yaml"]
 
-    /// Writes accounts, labels, the range list and the resolved scenario.
+    /// Writes accounts, labels, the IP intelligence (range list, country and ASN databases) and the resolved
+    /// scenario.
     public func writeSideFiles(_ dir: String) throws {
         let accounts = try JSONLinesWriter<AccountRecord>(path: dir + "/accounts.jsonl")
         for record in accountRecords() { try accounts.write(record) }
@@ -66,6 +68,7 @@ extension Simulation {
         for record in labelRecords() { try labels.write(record) }
         try labels.finish()
         try Self.writeText(space.rangeListCSV, to: dir + "/ip-ranges.csv")
+        try space.writeDatabases(country: dir + "/country.mmdb", asn: dir + "/asn.mmdb")
         var resolved = scenario
         resolved.seed = seed
         try Self.writeText(

@@ -282,7 +282,7 @@ extension Simulation {
         var countries = campaign.countries ?? allowedCountries
         countries.removeAll { restricted.contains($0) && campaign.countries == nil }
         // One shared client stack, at a popular SDK version.
-        let client = Clients.stack(rng.chance(0.7) ? .anthropicPython : .openAIPython, rng: &rng)
+        let client = Clients.stack(rng.chance(0.7) ? .anthropicPython : .anthropicJS, rng: &rng)
         let cards = (0..<campaign.paymentCards).map { _ in Identity.paymentFingerprint(&rng) }
         var switchSecond: Int64? = nil
         if let release = releaseSecond {

@@ -4,7 +4,7 @@ public import HydraguardLog
 /// any day's traffic on demand.
 ///
 /// ```swift
-/// let simulation = try Simulation(scenario: .preset("small"), seed: 42)
+/// let simulation = try Simulation(scenario: .preset("small"), seed: 42)  // prompts: a real corpus, optionally
 /// let firstDay = simulation.events(day: 0)          // sorted by arrival
 /// let accounts = simulation.accountRecords()         // shuffled
 /// ```
@@ -23,10 +23,15 @@ public struct Simulation: Sendable {
     var allowedCountries: [String] = []
     var allowedWeights: [Double] = []
     var restricted: [String] = []
+    /// Real prompts for honest chat traffic, when given.
+    let corpus: PromptCorpus?
 
     /// Builds the population. Throws when the scenario does not validate.
-    public init(scenario: Scenario, seed: UInt64? = nil, space: AddressSpace = .standard) throws(ScenarioError) {
+    public init(
+        scenario: Scenario, seed: UInt64? = nil, space: AddressSpace = .standard, prompts: PromptCorpus? = nil
+    ) throws(ScenarioError) {
         try scenario.validate()
+        self.corpus = prompts
         self.scenario = scenario
         self.seed = seed ?? scenario.seed
         self.startDay = scenario.startDay!

@@ -42,8 +42,8 @@ extension Scenario {
             name: "medium", seed: 1, start: "2026-04-01", days: 28,
             newModel: NewModel(name: "claude-opus-5", releaseDay: 17),
             populations: [
-                Population(.casualChat, accounts: 6000),
-                Population(.codingAgent, accounts: 60, groups: 3),
+                Population(.casualChat, accounts: 8000),
+                Population(.codingAgent, accounts: 40, groups: 3),
                 Population(.enterpriseBatch, accounts: 14, groups: 4),
                 Population(.classCohort, accounts: 240, groups: 3),
                 Population(.vpnUser, accounts: 300),
@@ -55,7 +55,7 @@ extension Scenario {
                 Population(.restrictedCountry, accounts: 40),
             ],
             campaigns: [
-                Campaign(id: "hydra-1", style: .hydra, accounts: 1000, waves: 5, firstWaveDay: -8, waveSpacingDays: 5),
+                Campaign(id: "hydra-1", style: .hydra, accounts: 1200, waves: 5, firstWaveDay: -8, waveSpacingDays: 5),
                 Campaign(
                     id: "hydra-2", style: .hydra, accounts: 250, waves: 2, firstWaveDay: 6, waveSpacingDays: 7,
                     requestsPerDay: [15, 25], countries: ["US", "GB", "DE", "JP", "KR", "SG", "CA"],
@@ -70,7 +70,7 @@ extension Scenario {
             newModel: NewModel(name: "claude-opus-5", releaseDay: 30),
             populations: [
                 Population(.casualChat, accounts: 8000),
-                Population(.codingAgent, accounts: 60, groups: 3),
+                Population(.codingAgent, accounts: 40, groups: 3),
                 Population(.enterpriseBatch, accounts: 14, groups: 4),
                 Population(.classCohort, accounts: 240, groups: 3),
                 Population(.vpnUser, accounts: 300),

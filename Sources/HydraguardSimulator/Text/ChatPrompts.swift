@@ -11,6 +11,7 @@ enum ChatPrompts {
         "critique", "simplify", "brainstorm names for", "write a short poem about", "list pros and cons of",
         "suggest a recipe using", "estimate the cost of", "fix the grammar in", "shorten", "expand on",
     ]
+    static let capitalizedAsks = asks.map { $0.prefix(1).uppercased() + $0.dropFirst() }
     static let objects = [
         "a cover letter for a junior data analyst role", "the causes of the French Revolution",
         "a birthday message for my sister who just turned 30", "how compound interest works",
@@ -42,14 +43,21 @@ enum ChatPrompts {
 
     static func chat(_ rng: inout SeededRandom) -> String {
         var text = rng.pick(openers)
-        let ask = rng.pick(asks)
-        text += text.isEmpty ? ask.prefix(1).uppercased() + ask.dropFirst() : ask
-        text += " " + rng.pick(objects) + rng.pick(contexts) + "." + rng.pick(closers)
-        if rng.chance(0.25) { text += " " + detail(&rng) }
+        let ask = rng.int(in: 0..<asks.count)
+        text += text.isEmpty ? capitalizedAsks[ask] : asks[ask]
+        text += " "
+        text += rng.pick(objects)
+        text += rng.pick(contexts)
+        text += "."
+        text += rng.pick(closers)
+        if rng.chance(0.25) {
+            text += " "
+            rng.pick(details).append(to: &text, &rng, .init())
+        }
         return text
     }
 
-    static let details = [
+    static let details: [Template] = [
         "It's for about {n} people.", "The budget is around ${n}.", "I have {n} minutes.",
         "Last time you suggested something similar but I need it by {d}.", "My name is {name}, sign it from me.",
         "Use the name {name}.", "Keep it under {n} words.", "I live in {city}.", "We meet on {d}.",
@@ -62,25 +70,6 @@ enum ChatPrompts {
     static let weekdays = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "the weekend", "the 14th"]
 
     static func detail(_ rng: inout SeededRandom) -> String {
-        fill(rng.pick(details), &rng)
-    }
-
-    /// Replaces `{n}`, `{d}`, `{name}` and `{city}` with random values.
-    static func fill(_ template: String, _ rng: inout SeededRandom) -> String {
-        guard template.contains("{") else { return template }
-        var out = ""
-        var rest = Substring(template)
-        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
-            out += rest[..<open]
-            switch rest[rest.index(after: open)..<close] {
-            case "n": out += String(rng.int(in: 3...400))
-            case "d": out += rng.pick(weekdays)
-            case "name": out += rng.pick(names)
-            case "city": out += rng.pick(cities)
-            default: out += rest[open...close]
-            }
-            rest = rest[rest.index(after: close)...]
-        }
-        return out + rest
+        rng.pick(details).render(&rng)
     }
 }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Developers' instructions to coding agents, and the tool results agents send back.
 enum CodingPrompts {
     static let verbs = [
@@ -34,15 +32,13 @@ enum CodingPrompts {
     }
 
     static let tools = ["run_tests", "read_file", "grep", "bash", "edit_file", "list_dir", "git_diff", "web_fetch"]
-    static let outcomes = [
+    static let outcomes: [Template] = [
         "{n} passed, {m} failed", "exit code 0", "exit code 1", "No matches found.", "{n} matches in {m} files",
         "Applied edit ({n} lines changed)", "OK", "error: cannot find module", "warning: unused variable",
     ]
 
     static func toolResult(_ rng: inout SeededRandom) -> String {
-        let outcome = rng.pick(outcomes)
-            .replacingOccurrences(of: "{n}", with: String(rng.int(in: 1...240)))
-            .replacingOccurrences(of: "{m}", with: String(rng.int(in: 0...12)))
+        let outcome = rng.pick(outcomes).render(&rng)
         let file = "\(rng.pick(dirs))/\(rng.pick(files))\(rng.pick(exts))"
         return "[tool_result \(rng.pick(tools)) \(file)] \(outcome)"
     }

@@ -3,7 +3,7 @@ enum ExtractionPrompts {
     enum Target: CaseIterable { case coding, agentic, reasoning }
 
     static let languages = ["Python", "Rust", "Go", "TypeScript", "C++", "Java", "Kotlin", "SQL", "Haskell", "C#"]
-    static let codingTasks = [
+    static let codingTasks: [Template] = [
         "implement an LRU cache with O(1) get and put", "find the longest palindromic substring of a string",
         "merge k sorted linked lists", "serialize and deserialize a binary tree", "implement a trie with prefix search",
         "compute the edit distance between two strings", "detect a cycle in a directed graph",
@@ -17,7 +17,7 @@ enum ExtractionPrompts {
         "implement a Bloom filter with {n} hash functions", "write an interval tree supporting overlap queries",
         "implement a lock-free stack", "build a min-cost spanning tree with Kruskal's algorithm",
     ]
-    static let agenticGoals = [
+    static let agenticGoals: [Template] = [
         "set up a CI pipeline for a monorepo and fix the failing job", "find and patch the SQL injection in the repository",
         "migrate the database schema without downtime", "book the cheapest flight meeting the constraints in the file",
         "triage the {n} open issues and label them", "reproduce the reported crash and write a regression test",
@@ -30,7 +30,7 @@ enum ExtractionPrompts {
         "probability", "number theory", "combinatorics", "geometry", "logic puzzle", "physics", "algebra",
         "graph theory", "game theory", "calculus",
     ]
-    static let problems = [
+    static let problems: [Template] = [
         "How many positive integers below {big} are divisible by {n} but not by {m}?",
         "A bag holds {n} red and {m} blue balls; three are drawn without replacement. What is the probability all are red?",
         "Prove that the sum of the first {n} odd numbers is a perfect square, and compute it.",
@@ -44,7 +44,7 @@ enum ExtractionPrompts {
         "Two players alternately remove 1 to {n} stones from a pile of {big}. Who wins with perfect play?",
         "A graph has {big} vertices and every vertex has degree {n}. How many edges does it have?",
     ]
-    static let codingTemplates = [
+    static let codingTemplates: [Template] = [
         "Solve the following {lang} problem step by step, showing all reasoning before the final code: {task}.",
         "You are an expert {lang} engineer. Think through the problem carefully, explain each step, then write the complete solution. Problem: {task}.",
         "Write production-quality {lang} to {task}. First reason about edge cases and complexity in detail, then give the code and tests.",
@@ -56,7 +56,7 @@ enum ExtractionPrompts {
         "Problem ({lang}): {task}. Think step by step. Show the reasoning, the final answer, then verify it.",
         "Provide a worked solution in {lang}: {task}. Start with analysis, list alternatives, pick one, implement, test.",
     ]
-    static let agenticTemplates = [
+    static let agenticTemplates: [Template] = [
         "You have access to the tools listed. Plan step by step how to {goal}, explaining your reasoning for every tool call, then execute the plan.",
         "Act as an autonomous agent. Goal: {goal}. Before each tool call, write your full reasoning; after it, reflect on the result.",
         "Using the available tools, {goal}. Think aloud at every step and show the complete trajectory.",
@@ -66,7 +66,7 @@ enum ExtractionPrompts {
         "Show me, step by step with all reasoning, how you would {goal} using the tools provided. Then do it.",
         "Objective: {goal}. Constraints: use tools only when needed, think before every action, explain failures and retries.",
     ]
-    static let reasoningTemplates = [
+    static let reasoningTemplates: [Template] = [
         "Solve this {domain} problem. Show your complete chain of thought, verifying each step: {problem}",
         "Think step by step and show all of your reasoning before giving the final answer. {domain} question: {problem}",
         "{problem} Reason carefully through every step, consider alternative approaches, and state the final answer clearly.",
@@ -78,7 +78,7 @@ enum ExtractionPrompts {
         "Produce a long-form chain-of-thought solution for the following {domain} problem, then a one-line answer. {problem}",
         "Before answering, reason at length and check your work. {problem}",
     ]
-    static let coverPrompts = ["What's the weather usually like in {city} in spring?", "Tell me a fun fact.",
+    static let coverPrompts: [Template] = ["What's the weather usually like in {city} in spring?", "Tell me a fun fact.",
         "Translate 'good morning' into Japanese.", "Write a short thank-you note.", "hello", "What can you do?",
         "Summarize the news about electric cars in two sentences.", "Recommend a book like Dune."]
 
@@ -86,48 +86,25 @@ enum ExtractionPrompts {
         Target.allCases[rng.weighted([0.45, 0.25, 0.3])]
     }
 
-    /// A templated extraction prompt; `family` narrows the template choice (a campaign uses a few dozen).
+    /// A templated extraction prompt for the target.
     static func templated(_ target: Target, _ rng: inout SeededRandom) -> String {
         switch target {
-        case .coding: return fill(rng.pick(codingTemplates), &rng)
-        case .agentic: return fill(rng.pick(agenticTemplates), &rng)
-        case .reasoning: return fill(rng.pick(reasoningTemplates), &rng)
+        case .coding: return rng.pick(codingTemplates).render(&rng)
+        case .agentic: return rng.pick(agenticTemplates).render(&rng)
+        case .reasoning: return rng.pick(reasoningTemplates).render(&rng)
         }
     }
 
     static func cover(_ rng: inout SeededRandom) -> String {
-        ChatPrompts.fill(rng.pick(coverPrompts), &rng)
-    }
-
-    static func fill(_ template: String, _ rng: inout SeededRandom) -> String {
-        var out = ""
-        var rest = Substring(template)
-        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
-            out += rest[..<open]
-            switch rest[rest.index(after: open)..<close] {
-            case "lang": out += rng.pick(languages)
-            case "task": out += fill(rng.pick(codingTasks), &rng)
-            case "goal": out += fill(rng.pick(agenticGoals), &rng)
-            case "domain": out += rng.pick(domains)
-            case "problem": out += fill(rng.pick(problems), &rng)
-            case "n": out += String(rng.int(in: 3...40))
-            case "m": out += String(rng.int(in: 2...30))
-            case "k": out += String(rng.int(in: 5...50))
-            case "big": out += String(rng.int(in: 100...100_000))
-            case "city": out += rng.pick(ChatPrompts.cities)
-            default: out += rest[open...close]
-            }
-            rest = rest[rest.index(after: close)...]
-        }
-        return out + rest
+        rng.pick(coverPrompts).render(&rng)
     }
 
     // Stealth: the same tasks, paraphrased so that no template repeats.
-    static let stealthOpeners = [
+    static let stealthOpeners: [Template] = [
         "", "Hi, ", "So ", "Quick one: ", "I'm prepping for interviews. ", "For a side project, ", "hey, ",
         "Working on homework and confused. ", "Curious: ", "My team is debating this. ", "Could you help? ",
     ]
-    static let stealthAsks = [
+    static let stealthAsks: [Template] = [
         "how would you {task} in {lang}?", "what's a clean way to {task} using {lang}",
         "I'd like to {task} ({lang}) — can you walk me through it", "best approach to {task}? prefer {lang}",
         "can you show me how to {task}, {lang} if possible", "{lang}: {task}, how?",
@@ -135,12 +112,81 @@ enum ExtractionPrompts {
         "what steps would you take to {goal}", "I need to {goal}, where do I start",
         "{problem}", "can you check my thinking on this: {problem}", "stuck on this {domain} one: {problem}",
     ]
-    static let stealthClosers = [
+    static let stealthClosers: [Template] = [
         "", "", " thanks", " Please explain your thinking.", " walk me through it slowly", " I want to understand why.",
         " show the work pls", " reasoning matters more than the answer here", " be thorough",
     ]
 
     static func paraphrased(_ rng: inout SeededRandom) -> String {
-        fill(rng.pick(stealthOpeners) + rng.pick(stealthAsks) + rng.pick(stealthClosers), &rng)
+        var out = ""
+        rng.pick(stealthOpeners).append(to: &out, &rng, .init())
+        rng.pick(stealthAsks).append(to: &out, &rng, .init())
+        rng.pick(stealthClosers).append(to: &out, &rng, .init())
+        return Paraphrase.reword(out, &rng)
+    }
+}
+
+/// Word-level rewording: the stealth campaign runs every prompt through a paraphraser, so that the same
+/// underlying task never arrives twice in the same words.
+enum Paraphrase {
+    static let synonyms: [String: [String]] = [
+        "implement": ["write", "build", "code up", "put together", "create", "make"],
+        "find": ["locate", "work out", "figure out", "compute", "get", "determine"],
+        "compute": ["calculate", "work out", "figure out", "get", "derive"],
+        "the": ["the", "the", "a", "this", "that"],
+        "a": ["a", "a", "one", "some"],
+        "with": ["using", "via", "that has", "backed by"],
+        "in": ["in", "within", "for", "over"],
+        "of": ["of", "from", "for", "in"],
+        "how": ["how", "in what way", "what's the way"],
+        "solve": ["crack", "work through", "handle", "tackle", "resolve"],
+        "problem": ["question", "puzzle", "exercise", "task", "challenge"],
+        "list": ["sequence", "collection", "array"],
+        "lists": ["sequences", "collections", "arrays"],
+        "string": ["text", "word", "char sequence"],
+        "graph": ["network", "set of nodes and edges"],
+        "algorithm": ["method", "approach", "procedure"],
+        "detect": ["spot", "identify", "check for", "notice"],
+        "sorted": ["ordered", "in-order", "ascending"],
+        "merge": ["combine", "join", "fold together"],
+        "all": ["every", "each", "the full set of"],
+        "write": ["produce", "draft", "put down", "come up with"],
+        "using": ["with", "via", "by way of"],
+        "tree": ["hierarchy", "tree structure"],
+        "queue": ["buffer", "FIFO"],
+        "cache": ["memo store", "lookup store", "cache layer"],
+        "explain": ["walk me through", "tell me", "describe", "go over"],
+        "step": ["stage", "move", "part"],
+        "need": ["want", "have", "would like"],
+        "best": ["nicest", "cleanest", "smartest", "most sensible"],
+        "approach": ["strategy", "method", "plan", "way"],
+        "probability": ["chance", "likelihood", "odds"],
+        "integer": ["whole-number", "int"],
+        "integers": ["whole numbers", "ints"],
+        "divisible": ["evenly divisible", "a multiple"],
+        "ways": ["arrangements", "possibilities", "options"],
+        "people": ["guests", "persons", "folks"],
+        "remainder": ["residue", "leftover", "mod result"],
+        "area": ["surface", "size", "area"],
+        "wins": ["comes out ahead", "takes it", "wins"],
+        "edges": ["links", "connections"],
+        "vertices": ["nodes", "points"],
+        "set": ["configure", "establish", "stand"],
+        "fix": ["repair", "patch", "sort out", "correct"],
+        "build": ["assemble", "put together", "produce"],
+    ]
+
+    static func reword(_ text: String, _ rng: inout SeededRandom) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count + 32)
+        for (i, word) in text.split(separator: " ", omittingEmptySubsequences: false).enumerated() {
+            if i > 0 { out += " " }
+            if let options = synonyms[String(word)], rng.chance(0.75) {
+                out += rng.pick(options)
+            } else {
+                out += word
+            }
+        }
+        return out
     }
 }

@@ -31,7 +31,7 @@ enum SystemPrompts {
         var rules = codingRules
         for i in stride(from: rules.count - 1, to: 0, by: -1) { rules.swapAt(i, rng.int(in: 0...i)) }
         var i = 0
-        while text.utf8.count < 1_500 + number * 150 && i < rules.count {
+        while text.utf8.count < 1_450 + number % 3 * 100 && i < rules.count {
             text += "\n- " + rules[i]
             i += 1
         }

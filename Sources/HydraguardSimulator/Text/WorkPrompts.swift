@@ -1,8 +1,6 @@
-import Foundation
-
 /// Text of organisations' programmatic traffic: batch templates, benchmarks, assignments, products.
 enum WorkPrompts {
-    static let batchTemplates = [
+    static let batchTemplates: [Template] = [
         "Classify the following customer support ticket into one of [billing, technical, account, other] and extract the product name. Respond in JSON.\n\nTicket #{id}: {body}",
         "Summarize the following call transcript in three bullet points and list any follow-up actions.\n\nTranscript {id}: {body}",
         "Extract the invoice number, total amount, currency and due date from this document as JSON.\n\nDocument {id}: {body}",
@@ -19,15 +17,13 @@ enum WorkPrompts {
     ]
 
     static func batch(_ template: Int, _ rng: inout SeededRandom) -> String {
-        batchTemplates[template % batchTemplates.count]
-            .replacingOccurrences(of: "{id}", with: String(rng.int(in: 100_000...999_999)))
-            .replacingOccurrences(of: "{body}", with: rng.pick(batchBodies) + " " + ChatPrompts.detail(&rng))
+        batchTemplates[template % batchTemplates.count].render(&rng)
     }
 
-    static let benchmarkSuites = [
-        "Problem {n}: {problem}\nThink step by step, then give your final answer as \\boxed{answer}.",
-        "The following is a multiple choice question about {subject}. Reason step by step and finish with 'Answer: X'.\n\nQ{n}. {question}\n(A) {a} (B) {b} (C) {c} (D) {d}",
-        "Complete the following Python function so that all doctests pass.\n\ndef task_{n}(xs):\n    \"\"\"{doc}\"\"\"\n",
+    static let benchmarkSuites: [Template] = [
+        "Problem {item}: {problem}\nThink step by step, then give your final answer as \\boxed{answer}.",
+        "The following is a multiple choice question about {subject}. Reason step by step and finish with 'Answer: X'.\n\nQ{item}. {question}\n(A) {opt} (B) {opt} (C) {opt} (D) {opt}",
+        "Complete the following Python function so that all doctests pass.\n\ndef task_{item}(xs):\n    \"\"\"{doc}\"\"\"\n",
     ]
     static let subjects = ["high school chemistry", "college physics", "professional law", "clinical knowledge", "econometrics", "world religions"]
     static let questions = [
@@ -40,23 +36,10 @@ enum WorkPrompts {
     ]
 
     static func benchmark(_ suite: Int, item: Int, _ rng: inout SeededRandom) -> String {
-        var text = benchmarkSuites[suite % benchmarkSuites.count]
-        text = text.replacingOccurrences(of: "{n}", with: String(item))
-        if text.contains("{problem}") {
-            text = text.replacingOccurrences(of: "{problem}", with: ExtractionPrompts.fill(rng.pick(ExtractionPrompts.problems), &rng))
-        }
-        if text.contains("{subject}") {
-            text = text.replacingOccurrences(of: "{subject}", with: rng.pick(subjects))
-                .replacingOccurrences(of: "{question}", with: rng.pick(questions))
-                .replacingOccurrences(of: "{a}", with: String(rng.int(in: 1...99)))
-                .replacingOccurrences(of: "{b}", with: String(rng.int(in: 1...99)))
-                .replacingOccurrences(of: "{c}", with: String(rng.int(in: 1...99)))
-                .replacingOccurrences(of: "{d}", with: String(rng.int(in: 1...99)))
-        }
-        return text.replacingOccurrences(of: "{doc}", with: rng.pick(docs))
+        benchmarkSuites[suite % benchmarkSuites.count].render(&rng, Template.Values(item: item))
     }
 
-    static let assignments = [
+    static let assignments: [Template] = [
         "CS101 Homework {w}: Write a Python function is_prime(n) that returns True if n is prime, and explain its time complexity.",
         "Assignment {w} (Data Structures): implement a stack using two queues and explain why each operation has the cost it has.",
         "Econ 210 Problem Set {w}: Using the supply and demand curves given in class, explain what happens to equilibrium price when a tax is imposed.",
@@ -73,8 +56,10 @@ enum WorkPrompts {
     ]
 
     static func assignment(_ course: Int, week: Int, _ rng: inout SeededRandom) -> String {
-        let base = assignments[course % assignments.count].replacingOccurrences(of: "{w}", with: String(week))
-        return rng.pick(studentPrefixes) + base + rng.pick(studentSuffixes)
+        var text = rng.pick(studentPrefixes)
+        assignments[course % assignments.count].append(to: &text, &rng, Template.Values(week: week))
+        text += rng.pick(studentSuffixes)
+        return text
     }
 
     static let products = [

@@ -38,6 +38,7 @@ public struct AddressRange: Sendable, Hashable {
             for shift in stride(from: 48, through: 0, by: -16) {
                 groups.append(String(UInt16(truncatingIfNeeded: p >> UInt64(shift)), radix: 16))
             }
+            groups.append(String(UInt16(truncatingIfNeeded: position >> 16), radix: 16))
             groups.append(String(UInt16(truncatingIfNeeded: position), radix: 16))
             return groups.joined(separator: ":")
         }
