@@ -50,18 +50,22 @@ public struct EvaluationReport: Sendable, Hashable, Codable {
         public var foundAs: [String]
     }
 
-    /// How well the findings' campaign ids group accounts, counted over pairs of labelled accounts.
+    /// How well the findings' campaign ids group accounts, counted over pairs of accounts.
     ///
-    /// Two accounts are *truly together* when both are labelled with the same (non-null) campaign, and
-    /// *put together* when the findings give both the same (non-null) campaign id. Accounts with a null
-    /// campaign (benign accounts, lone attackers; accounts the findings leave alone) are together with
-    /// nobody. Then:
+    /// The accounts counted are the labelled accounts the findings act on or group: those flagged (verdict
+    /// `throttle`, `challenge` or `block`) or given a campaign id. Accounts the findings miss altogether
+    /// are left out, so that a missed account lowers recall and campaign recall but not purity.
+    ///
+    /// Among them, two accounts are *truly together* when both are labelled with the same (non-null)
+    /// campaign, and *put together* when the findings give both the same (non-null) campaign id; an account
+    /// with a null campaign (benign, lone attacker, or flagged but left ungrouped) is together with nobody.
+    /// Then:
     /// - ``precision`` = pairs both put and truly together / pairs put together (a benign account in an
-    ///   attack campaign, or two campaigns merged, lowers it);
-    /// - ``recall`` = pairs both put and truly together / pairs truly together (a campaign split in two,
-    ///   or members missed, lowers it).
+    ///   attack campaign, or two campaigns merged into one, lowers it);
+    /// - ``recall`` = pairs both put and truly together / pairs truly together (a campaign split in two, or
+    ///   a flagged member left out of its campaign, lowers it).
     ///
-    /// Pairs are counted from a contingency table, as the sum of C(n, 2) over its cells, never one by one.
+    /// Pairs are counted from a contingency table, as sums of C(n, 2) over its cells, never one by one.
     public struct Purity: Sendable, Hashable, Codable {
         public var truePairs: Int
         public var foundPairs: Int
