@@ -1,7 +1,7 @@
 /// How well findings match the ground truth: what ``Evaluation/score(labels:findings:usage:)`` answers.
 ///
-/// Rates whose denominator is zero (precision when nothing was flagged, say) are nil, shown as `n/a`,
-/// and left out of the JSON.
+/// Rates whose denominator is zero (precision when nothing was flagged, say) are nil: `n/a` in the table,
+/// `null` in the JSON.
 public struct EvaluationReport: Sendable, Hashable, Codable {
     /// Labelled accounts, and how many of each label.
     public var accounts: Int
@@ -106,4 +106,60 @@ public struct EvaluationReport: Sendable, Hashable, Codable {
 
 func ratio(_ numerator: Int, _ denominator: Int) -> Double? {
     denominator == 0 ? nil : Double(numerator) / Double(denominator)
+}
+
+// Undefined figures are written as explicit `null`s, so that a script finds every key in the JSON.
+
+extension EvaluationReport {
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(accounts, forKey: .accounts)
+        try c.encode(attackAccounts, forKey: .attackAccounts)
+        try c.encode(benignAccounts, forKey: .benignAccounts)
+        try c.encode(verdicts, forKey: .verdicts)
+        try c.encode(truePositives, forKey: .truePositives)
+        try c.encode(falsePositives, forKey: .falsePositives)
+        try c.encode(falseNegatives, forKey: .falseNegatives)
+        try c.encode(trueNegatives, forKey: .trueNegatives)
+        try c.encode(precision, forKey: .precision)
+        try c.encode(recall, forKey: .recall)
+        try c.encode(f1, forKey: .f1)
+        try c.encode(archetypes, forKey: .archetypes)
+        try c.encode(campaigns, forKey: .campaigns)
+        try c.encode(campaignsCaught, forKey: .campaignsCaught)
+        try c.encode(purity, forKey: .purity)
+        try c.encode(usage, forKey: .usage)
+        try c.encode(unknownAccounts, forKey: .unknownAccounts)
+        try c.encode(unknownAccountSamples, forKey: .unknownAccountSamples)
+    }
+}
+
+extension EvaluationReport.Purity {
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(truePairs, forKey: .truePairs)
+        try c.encode(foundPairs, forKey: .foundPairs)
+        try c.encode(sharedPairs, forKey: .sharedPairs)
+        try c.encode(precision, forKey: .precision)
+        try c.encode(recall, forKey: .recall)
+    }
+}
+
+extension EvaluationReport.UsageShares {
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(attackRequests, forKey: .attackRequests)
+        try c.encode(attackRequestsFlagged, forKey: .attackRequestsFlagged)
+        try c.encode(attackOutputTokens, forKey: .attackOutputTokens)
+        try c.encode(attackOutputTokensFlagged, forKey: .attackOutputTokensFlagged)
+        try c.encode(benignRequests, forKey: .benignRequests)
+        try c.encode(benignRequestsFlagged, forKey: .benignRequestsFlagged)
+        try c.encode(benignOutputTokens, forKey: .benignOutputTokens)
+        try c.encode(benignOutputTokensFlagged, forKey: .benignOutputTokensFlagged)
+        try c.encode(unlabelledRequests, forKey: .unlabelledRequests)
+        try c.encode(attackRequestShare, forKey: .attackRequestShare)
+        try c.encode(attackOutputTokenShare, forKey: .attackOutputTokenShare)
+        try c.encode(benignRequestShare, forKey: .benignRequestShare)
+        try c.encode(benignOutputTokenShare, forKey: .benignOutputTokenShare)
+    }
 }
