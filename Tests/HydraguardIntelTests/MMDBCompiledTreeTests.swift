@@ -15,7 +15,7 @@ import Testing
         var writer = MMDBWriter(databaseType: "t", description: "t", recordSize: recordSize)
         for i in 0..<400 {
             let a = address()
-            let length = a.isIPv4 ? Int(rng.next() % 25) + 8 : Int(rng.next() % 96) + 32
+            let length = a.isIPv4 ? Int(rng.next() % 29) + 4 : Int(rng.next() % 124) + 4
             writer.insert(IPNetwork(address: a, prefixLength: length), ["country": ["iso_code": .string("C\(i % 37)")]])
         }
         let reader = try MMDBReader(bytes: try writer.build())
