@@ -82,7 +82,7 @@ extension Hydraguard.Bench {
                 if info.kind != nil { found.kind += 1 }
             }
             let lookupTime = ContinuousClock.now - start
-            // Each source alone.
+            // Each source alone, through MMDBReader (the uncompiled tree) and RangeTable.
             var parts: [String] = []
             for (name, db) in [("country", intel.countryDB), ("asn", intel.asnDB)] {
                 guard let db else { continue }
@@ -92,7 +92,7 @@ extension Hydraguard.Bench {
                 parts.append(
                     name
                         + String(
-                            format: " tree %.2f M/s",
+                            format: " reader %.2f M/s",
                             Double(parsed.count) / Self.seconds(ContinuousClock.now - start) / 1e6
                         )
                 )
