@@ -82,6 +82,32 @@ extension Hydraguard.Bench {
                 if info.kind != nil { found.kind += 1 }
             }
             let lookupTime = ContinuousClock.now - start
+            // Each source alone, through MMDBReader (the uncompiled tree) and RangeTable.
+            var parts: [String] = []
+            for (name, db) in [("country", intel.countryDB), ("asn", intel.asnDB)] {
+                guard let db else { continue }
+                start = ContinuousClock.now
+                var hits = 0
+                for address in parsed where (try? db.dataOffset(for: address)) != nil { hits += 1 }
+                parts.append(
+                    name
+                        + String(
+                            format: " reader %.2f M/s",
+                            Double(parsed.count) / Self.seconds(ContinuousClock.now - start) / 1e6
+                        )
+                )
+            }
+            if !intel.ranges.entries.isEmpty {
+                start = ContinuousClock.now
+                var hits = 0
+                for address in parsed where intel.ranges.lookup(address) != nil { hits += 1 }
+                parts.append(
+                    String(
+                        format: "ranges %.2f M/s",
+                        Double(parsed.count) / Self.seconds(ContinuousClock.now - start) / 1e6
+                    )
+                )
+            }
             let n = Double(parsed.count)
             print(
                 "parse:  \(parsed.count) addresses in \(Self.format(parseTime)): "
@@ -92,6 +118,7 @@ extension Hydraguard.Bench {
                     + String(format: "%.2f M/s", n / Self.seconds(lookupTime) / 1e6)
                     + "  (found: country \(found.country), asn \(found.asn), kind \(found.kind))"
             )
+            print("alone:  " + parts.joined(separator: ", "))
         }
 
         static func synthesize(in dir: String, networks: Int, rng: inout SplitMix64) throws -> (

@@ -14,33 +14,50 @@ public enum Evaluation {
     /// A campaign counts as caught when at least this share of its accounts is flagged.
     public static let campaignCaughtThreshold = 0.9
 
-    /// Reads a labels file (JSON Lines); an account listed twice is an error.
+    /// Reads a labels file (JSON Lines) and checks it (see ``validate(labels:file:)``).
     public static func readLabels(path: String) throws -> [LabelRecord] {
         let (labels, _) = try JSONLinesReader<LabelRecord>(paths: [path]).readAll()
-        var seen = Set<String>()
-        for label in labels where !seen.insert(label.accountID).inserted {
-            throw EvaluationError(file: path, message: "account \(label.accountID) is labelled twice")
-        }
+        try validate(labels: labels, file: path)
         return labels
+    }
+
+    /// Checks labels against the spec: each account once, and no campaign on a benign account.
+    ///
+    /// - Throws: ``EvaluationError`` naming the file, the line (counting non-blank lines) and the account.
+    public static func validate(labels: [LabelRecord], file: String) throws {
+        var seen = Set<String>()
+        seen.reserveCapacity(labels.count)
+        for (index, label) in labels.enumerated() {
+            guard seen.insert(label.accountID).inserted else {
+                throw EvaluationError(
+                    file: file,
+                    message: "record \(index + 1): account \(label.accountID) is labelled twice"
+                )
+            }
+            if label.label == .benign, let campaign = label.campaign {
+                throw EvaluationError(
+                    file: file,
+                    message:
+                        "record \(index + 1): benign account \(label.accountID) names campaign \(campaign) (must be null)"
+                )
+            }
+        }
     }
 
     /// Scores `findings` against `labels`. Accounts absent from the findings are `allow`; accounts in the
     /// findings but not in the labels are counted in ``EvaluationReport/unknownAccounts`` and otherwise
     /// ignored. With `usage` (per account, from ``usage(events:)``), the report has request and token shares.
     ///
-    /// - Throws: ``EvaluationError`` when an account is labelled twice.
+    /// - Throws: ``EvaluationError`` when the labels break the spec (see ``validate(labels:file:)``).
     public static func score(
         labels: [LabelRecord],
         findings: Findings,
         usage: [String: AccountUsage]? = nil
     ) throws -> EvaluationReport {
+        try validate(labels: labels, file: "labels")
         var index: [String: Int] = [:]
         index.reserveCapacity(labels.count)
-        for (i, label) in labels.enumerated() {
-            guard index.updateValue(i, forKey: label.accountID) == nil else {
-                throw EvaluationError(file: "labels", message: "account \(label.accountID) is labelled twice")
-            }
-        }
+        for (i, label) in labels.enumerated() { index[label.accountID] = i }
         var verdict = [Findings.Verdict](repeating: .allow, count: labels.count)
         var foundCampaign = [String?](repeating: nil, count: labels.count)
         var unknown: [String] = []
@@ -130,7 +147,7 @@ public enum Evaluation {
             archetypes: archetypeScores,
             campaigns: campaignScores,
             campaignsCaught: caught,
-            purity: purity(labels: labels, found: foundCampaign),
+            purity: purity(labels: labels, found: foundCampaign, verdict: verdict),
             usage: usage.map { shares(labels: labels, index: index, verdict: verdict, usage: $0) },
             unknownAccounts: unknown.count,
             unknownAccountSamples: Array(unknown.prefix(10))
@@ -138,12 +155,13 @@ public enum Evaluation {
     }
 
     /// Pairwise campaign purity from contingency counts (see ``EvaluationReport/Purity``).
-    static func purity(labels: [LabelRecord], found: [String?]) -> EvaluationReport.Purity {
+    static func purity(labels: [LabelRecord], found: [String?], verdict: [Findings.Verdict]) -> EvaluationReport.Purity
+    {
         func pairs(_ n: Int) -> Int { n * (n - 1) / 2 }
         var trueSizes: [String: Int] = [:]
         var foundSizes: [String: Int] = [:]
         var cells: [String: Int] = [:]
-        for (i, label) in labels.enumerated() {
+        for (i, label) in labels.enumerated() where verdict[i].isAction || found[i] != nil {
             if let t = label.campaign { trueSizes[t, default: 0] += 1 }
             if let f = found[i] { foundSizes[f, default: 0] += 1 }
             if let t = label.campaign, let f = found[i] { cells["\(t)\u{0}\(f)", default: 0] += 1 }

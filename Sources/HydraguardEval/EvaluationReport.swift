@@ -1,7 +1,7 @@
 /// How well findings match the ground truth: what ``Evaluation/score(labels:findings:usage:)`` answers.
 ///
-/// Rates whose denominator is zero (precision when nothing was flagged, say) are nil, shown as `n/a`,
-/// and left out of the JSON.
+/// Rates whose denominator is zero (precision when nothing was flagged, say) are nil: `n/a` in the table,
+/// `null` in the JSON.
 public struct EvaluationReport: Sendable, Hashable, Codable {
     /// Labelled accounts, and how many of each label.
     public var accounts: Int
@@ -50,18 +50,22 @@ public struct EvaluationReport: Sendable, Hashable, Codable {
         public var foundAs: [String]
     }
 
-    /// How well the findings' campaign ids group accounts, counted over pairs of labelled accounts.
+    /// How well the findings' campaign ids group accounts, counted over pairs of accounts.
     ///
-    /// Two accounts are *truly together* when both are labelled with the same (non-null) campaign, and
-    /// *put together* when the findings give both the same (non-null) campaign id. Accounts with a null
-    /// campaign (benign accounts, lone attackers; accounts the findings leave alone) are together with
-    /// nobody. Then:
+    /// The accounts counted are the labelled accounts the findings act on or group: those flagged (verdict
+    /// `throttle`, `challenge` or `block`) or given a campaign id. Accounts the findings miss altogether
+    /// are left out, so that a missed account lowers recall and campaign recall but not purity.
+    ///
+    /// Among them, two accounts are *truly together* when both are labelled with the same (non-null)
+    /// campaign, and *put together* when the findings give both the same (non-null) campaign id; an account
+    /// with a null campaign (benign, lone attacker, or flagged but left ungrouped) is together with nobody.
+    /// Then:
     /// - ``precision`` = pairs both put and truly together / pairs put together (a benign account in an
-    ///   attack campaign, or two campaigns merged, lowers it);
-    /// - ``recall`` = pairs both put and truly together / pairs truly together (a campaign split in two,
-    ///   or members missed, lowers it).
+    ///   attack campaign, or two campaigns merged into one, lowers it);
+    /// - ``recall`` = pairs both put and truly together / pairs truly together (a campaign split in two, or
+    ///   a flagged member left out of its campaign, lowers it).
     ///
-    /// Pairs are counted from a contingency table, as the sum of C(n, 2) over its cells, never one by one.
+    /// Pairs are counted from a contingency table, as sums of C(n, 2) over its cells, never one by one.
     public struct Purity: Sendable, Hashable, Codable {
         public var truePairs: Int
         public var foundPairs: Int
@@ -102,4 +106,60 @@ public struct EvaluationReport: Sendable, Hashable, Codable {
 
 func ratio(_ numerator: Int, _ denominator: Int) -> Double? {
     denominator == 0 ? nil : Double(numerator) / Double(denominator)
+}
+
+// Undefined figures are written as explicit `null`s, so that a script finds every key in the JSON.
+
+extension EvaluationReport {
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(accounts, forKey: .accounts)
+        try c.encode(attackAccounts, forKey: .attackAccounts)
+        try c.encode(benignAccounts, forKey: .benignAccounts)
+        try c.encode(verdicts, forKey: .verdicts)
+        try c.encode(truePositives, forKey: .truePositives)
+        try c.encode(falsePositives, forKey: .falsePositives)
+        try c.encode(falseNegatives, forKey: .falseNegatives)
+        try c.encode(trueNegatives, forKey: .trueNegatives)
+        try c.encode(precision, forKey: .precision)
+        try c.encode(recall, forKey: .recall)
+        try c.encode(f1, forKey: .f1)
+        try c.encode(archetypes, forKey: .archetypes)
+        try c.encode(campaigns, forKey: .campaigns)
+        try c.encode(campaignsCaught, forKey: .campaignsCaught)
+        try c.encode(purity, forKey: .purity)
+        try c.encode(usage, forKey: .usage)
+        try c.encode(unknownAccounts, forKey: .unknownAccounts)
+        try c.encode(unknownAccountSamples, forKey: .unknownAccountSamples)
+    }
+}
+
+extension EvaluationReport.Purity {
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(truePairs, forKey: .truePairs)
+        try c.encode(foundPairs, forKey: .foundPairs)
+        try c.encode(sharedPairs, forKey: .sharedPairs)
+        try c.encode(precision, forKey: .precision)
+        try c.encode(recall, forKey: .recall)
+    }
+}
+
+extension EvaluationReport.UsageShares {
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(attackRequests, forKey: .attackRequests)
+        try c.encode(attackRequestsFlagged, forKey: .attackRequestsFlagged)
+        try c.encode(attackOutputTokens, forKey: .attackOutputTokens)
+        try c.encode(attackOutputTokensFlagged, forKey: .attackOutputTokensFlagged)
+        try c.encode(benignRequests, forKey: .benignRequests)
+        try c.encode(benignRequestsFlagged, forKey: .benignRequestsFlagged)
+        try c.encode(benignOutputTokens, forKey: .benignOutputTokens)
+        try c.encode(benignOutputTokensFlagged, forKey: .benignOutputTokensFlagged)
+        try c.encode(unlabelledRequests, forKey: .unlabelledRequests)
+        try c.encode(attackRequestShare, forKey: .attackRequestShare)
+        try c.encode(attackOutputTokenShare, forKey: .attackOutputTokenShare)
+        try c.encode(benignRequestShare, forKey: .benignRequestShare)
+        try c.encode(benignOutputTokenShare, forKey: .benignOutputTokenShare)
+    }
 }

@@ -102,3 +102,15 @@ extension EvaluationReport {
         return results
     }
 }
+
+// An undefined figure is written as an explicit `null`.
+extension GateResult {
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(comparison, forKey: .comparison)
+        try c.encode(target, forKey: .target)
+        try c.encode(actual, forKey: .actual)
+        try c.encode(passed, forKey: .passed)
+    }
+}

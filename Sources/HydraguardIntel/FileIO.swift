@@ -4,6 +4,14 @@
     import Darwin
 #endif
 
+#if canImport(Glibc)
+    private let systemRead = Glibc.read
+    private let systemWrite = Glibc.write
+#elseif canImport(Darwin)
+    private let systemRead = Darwin.read
+    private let systemWrite = Darwin.write
+#endif
+
 /// Small, Foundation-free file access for databases and range lists.
 enum FileIO {
     static func errnoText() -> String { String(cString: strerror(errno)) }
@@ -19,7 +27,7 @@ enum FileIO {
         bytes.reserveCapacity(Int(st.st_size) + 1)
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            let n = chunk.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw IntelError(kind: .io, file: path, message: errnoText())
@@ -37,7 +45,7 @@ enum FileIO {
         guard fd >= 0 else { throw IntelError(kind: .io, file: path, message: errnoText()) }
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            let n = bytes.withUnsafeBytes { systemWrite(fd, $0.baseAddress! + offset, $0.count - offset) }
             if n < 0 {
                 if errno == EINTR { continue }
                 let message = errnoText()

@@ -50,10 +50,10 @@ public struct IPIntelligence: Sendable {
     public let countryDB: MMDBReader?
     public let asnDB: MMDBReader?
     public let ranges: RangeTable
-    /// Country code per record offset of the country database, decoded once at load.
-    private let countries: [Int: String]
-    /// Autonomous system per record offset of the ASN database, decoded once at load.
-    private let systems: [Int: AutonomousSystem]
+    /// The country database's tree, with each record's country code decoded once at load.
+    private let countries: MMDBCompiledTree<String>?
+    /// The ASN database's tree, with each record's autonomous system decoded once at load.
+    private let systems: MMDBCompiledTree<AutonomousSystem>?
 
     struct AutonomousSystem: Sendable, Hashable {
         var number: UInt32
@@ -79,22 +79,16 @@ public struct IPIntelligence: Sendable {
         self.countryDB = country
         self.asnDB = asn
         self.ranges = ranges
-        var countries: [Int: String] = [:]
-        if let country {
-            for offset in country.recordOffsets() {
-                if let code = try country.countryCode(atOffset: offset) { countries[offset] = code }
-            }
+        countries = try country.map { db throws(IntelError) in
+            try MMDBCompiledTree(db) { offset throws(IntelError) in try db.countryCode(atOffset: offset) }
         }
-        var systems: [Int: AutonomousSystem] = [:]
-        if let asn {
-            for offset in asn.recordOffsets() {
-                if let system = try asn.autonomousSystem(atOffset: offset) {
-                    systems[offset] = AutonomousSystem(number: system.number, organization: system.organization)
+        systems = try asn.map { db throws(IntelError) in
+            try MMDBCompiledTree(db) { offset throws(IntelError) in
+                try db.autonomousSystem(atOffset: offset).map {
+                    AutonomousSystem(number: $0.number, organization: $0.organization)
                 }
             }
         }
-        self.countries = countries
-        self.systems = systems
     }
 
     /// No sources at all: lookups only parse the address.
@@ -104,8 +98,8 @@ public struct IPIntelligence: Sendable {
         countryDB = nil
         asnDB = nil
         ranges = RangeTable()
-        countries = [:]
-        systems = [:]
+        countries = nil
+        systems = nil
     }
 
     /// True when at least one source was given.
@@ -120,10 +114,10 @@ public struct IPIntelligence: Sendable {
     /// What is known about `address`.
     public func lookup(_ address: IPAddress) -> IPInfo {
         var info = IPInfo(address: address)
-        if let countryDB, let found = try? countryDB.dataOffset(for: address) {
-            info.country = countries[found.offset]
+        if let countries {
+            info.country = countries.lookup(address)
         }
-        if let asnDB, let found = try? asnDB.dataOffset(for: address), let system = systems[found.offset] {
+        if let systems, let system = systems.lookup(address) {
             info.asn = system.number
             info.asOrganization = system.organization
         }

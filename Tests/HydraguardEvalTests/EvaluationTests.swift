@@ -49,6 +49,25 @@ import Testing
         #expect(p.recall == 1.0)
     }
 
+    @Test func purityLeavesMissedAccountsOut() throws {
+        // c1 = a1, a2, a3. The findings group a1 and a2, flag a3 without a campaign, and miss nobody: a3's
+        // pairs with a1 and a2 are true but not found. Then drop a3 from the findings: it is missed, not
+        // counted, and the grouping of what was found is perfect.
+        var findings = Crafted.findings
+        findings.accounts = [
+            Crafted.account("a1", .block, "F1"), Crafted.account("a2", .block, "F1"),
+            Crafted.account("a3", .block, nil),
+        ]
+        findings.campaigns = [Crafted.campaign("F1", ["a1", "a2"])]
+        let split = try Evaluation.score(labels: Crafted.labels, findings: findings).purity
+        #expect(split.truePairs == 3 && split.foundPairs == 1 && split.sharedPairs == 1)
+        #expect(split.precision == 1 && split.recall == 1.0 / 3.0)
+        findings.accounts.removeLast()
+        let missed = try Evaluation.score(labels: Crafted.labels, findings: findings)
+        #expect(missed.purity.truePairs == 1 && missed.purity.recall == 1)
+        #expect(missed.campaigns.first?.recall == 2.0 / 3.0)
+    }
+
     @Test func unknownAccountsAreCountedNotScored() throws {
         let r = try crafted()
         #expect(r.unknownAccounts == 1 && r.unknownAccountSamples == ["ghost"])
@@ -87,14 +106,18 @@ import Testing
             findings: Findings(generatedAt: "x", window: .init(from: "a", to: "b"), accounts: [], campaigns: [])
         )
         #expect(r.precision == nil && r.recall == 0 && r.f1 == nil)
-        #expect(r.purity.foundPairs == 0 && r.purity.precision == nil && r.purity.recall == 0)
+        #expect(r.purity.foundPairs == 0 && r.purity.precision == nil && r.purity.recall == nil)  // nothing found: no pairs
         #expect(r.verdicts == ["allow": 9])
     }
 
-    @Test func duplicateLabelsAreAnError() {
-        #expect(throws: EvaluationError.self) {
+    @Test func labelsThatBreakTheSpecAreAnError() {
+        #expect {
             try Evaluation.score(labels: Crafted.labels + [Crafted.labels[0]], findings: Crafted.findings)
-        }
+        } throws: { error in "\(error)".contains("record 10: account a1 is labelled twice") }
+        let benignInCampaign = LabelRecord(accountID: "b9", label: .benign, archetype: "student", campaign: "c1")
+        #expect {
+            try Evaluation.score(labels: Crafted.labels + [benignInCampaign], findings: Crafted.findings)
+        } throws: { error in "\(error)".contains("benign account b9 names campaign c1") }
     }
 
     /// The contingency count agrees with counting every pair on a random case.
@@ -102,6 +125,7 @@ import Testing
         var rng = SystemRandomNumberGenerator()
         var labels: [LabelRecord] = []
         var found: [String?] = []
+        var verdicts: [Findings.Verdict] = []
         for i in 0..<150 {
             let attack = Int.random(in: 0..<3, using: &rng) > 0
             let campaign = attack && Bool.random(using: &rng) ? "c\(Int.random(in: 0..<4, using: &rng))" : nil
@@ -109,12 +133,14 @@ import Testing
                 LabelRecord(accountID: "x\(i)", label: attack ? .attack : .benign, archetype: "k", campaign: campaign)
             )
             found.append(Int.random(in: 0..<3, using: &rng) == 0 ? nil : "f\(Int.random(in: 0..<5, using: &rng))")
+            verdicts.append(Findings.Verdict.allCases.randomElement(using: &rng)!)
         }
+        let counted = labels.indices.filter { verdicts[$0].isAction || found[$0] != nil }
         var t = 0
         var f = 0
         var s = 0
-        for i in labels.indices {
-            for j in labels.indices where j > i {
+        for i in counted {
+            for j in counted where j > i {
                 let together = labels[i].campaign != nil && labels[i].campaign == labels[j].campaign
                 let put = found[i] != nil && found[i] == found[j]
                 if together { t += 1 }
@@ -122,7 +148,7 @@ import Testing
                 if together && put { s += 1 }
             }
         }
-        let p = Evaluation.purity(labels: labels, found: found)
+        let p = Evaluation.purity(labels: labels, found: found, verdict: verdicts)
         #expect(p.truePairs == t && p.foundPairs == f && p.sharedPairs == s)
     }
 }

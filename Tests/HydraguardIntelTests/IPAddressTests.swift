@@ -74,3 +74,41 @@ import Testing
         #expect(IPAddress("2001:db8:2::")?.groupingKey != IPAddress("2001:db8:1::")?.groupingKey)
     }
 }
+
+#if canImport(Glibc)
+    import Glibc
+
+    extension IPAddressTests {
+        /// The parser agrees with the C library's inet_pton on generated text, valid and broken.
+        @Test func agreesWithInetPton() {
+            var rng = SplitMix(seed: 5)
+            let alphabet = Array("0123456789abcdefABCDEF:.:.:".utf8)
+            func pton(_ text: String) -> IPAddress? {
+                var v4 = in_addr()
+                if inet_pton(AF_INET, text, &v4) == 1 { return IPAddress(ipv4: UInt32(bigEndian: v4.s_addr)) }
+                var v6 = in6_addr()
+                guard inet_pton(AF_INET6, text, &v6) == 1 else { return nil }
+                let bytes = withUnsafeBytes(of: v6) { Array($0) }
+                return IPAddress(value: bytes.reduce(UInt128(0)) { $0 << 8 | UInt128($1) })
+            }
+            var texts: [String] = []
+            for _ in 0..<3000 {
+                // Well-formed addresses, printed in every style, then mutated.
+                let value = UInt128(rng.next()) << 64 | UInt128(rng.next())
+                let zeroed = value & ~(UInt128(0xffff_ffff) << (16 * (rng.next() % 6)))
+                texts.append(IPAddress(value: zeroed).description)
+                texts.append(IPAddress(ipv4: UInt32(truncatingIfNeeded: rng.next())).description)
+                var bytes = Array(IPAddress(value: zeroed).description.utf8)
+                bytes[Int(rng.next() % UInt64(bytes.count))] = alphabet[Int(rng.next() % UInt64(alphabet.count))]
+                texts.append(String(decoding: bytes, as: UTF8.self))
+                let random = (0..<Int(rng.next() % 16 + 1)).map { _ in
+                    alphabet[Int(rng.next() % UInt64(alphabet.count))]
+                }
+                texts.append(String(decoding: random, as: UTF8.self))
+            }
+            for text in texts {
+                #expect(IPAddress(text) == pton(text), "\(text)")
+            }
+        }
+    }
+#endif

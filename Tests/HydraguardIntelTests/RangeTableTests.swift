@@ -61,7 +61,7 @@ import Testing
             entries.append(RangeEntry(network: network, kind: NetworkKind.allCases[i % 9], provider: "p\(i)"))
         }
         let table = RangeTable(entries)
-        for _ in 0..<3000 {
+        for _ in 0..<1000 {
             let probe = IPAddress(ipv4: UInt32(truncatingIfNeeded: rng.next()) & 0x0fff_ffff)
             var best: (bits: Int, index: Int)?
             for (i, e) in entries.enumerated() where e.network.contains(probe) {
@@ -71,6 +71,36 @@ import Testing
             }
             #expect(table.lookup(probe) == best.map { entries[$0.index] })
         }
+    }
+}
+
+extension RangeTableTests {
+    /// The same for IPv6, crowded into a few top-16-bit buckets, with IPv4 ranges mixed in.
+    @Test func agreesWithABruteForceScanOverIPv6() {
+        var rng = SplitMix(seed: 9)
+        func random() -> IPAddress {
+            IPAddress(
+                value: UInt128(0x2000 + rng.next() % 3) << 112 | UInt128(rng.next()) << 48 | UInt128(rng.next() % 4)
+            )
+        }
+        var entries: [RangeEntry] = []
+        for i in 0..<300 {
+            let network = IPNetwork(address: random(), prefixLength: Int(rng.next() % 120) + 8)
+            entries.append(RangeEntry(network: network, kind: .vpn, provider: "v6-\(i)"))
+        }
+        entries.append(RangeEntry(network: IPNetwork("0.0.0.0/0")!, kind: .residential, provider: "v4"))
+        let table = RangeTable(entries)
+        for _ in 0..<1000 {
+            let probe = random()
+            var best: (bits: Int, index: Int)?
+            for (i, e) in entries.enumerated() where e.network.contains(probe) {
+                if best == nil || e.network.bits > best!.bits || (e.network.bits == best!.bits && i > best!.index) {
+                    best = (e.network.bits, i)
+                }
+            }
+            #expect(table.lookup(probe) == best.map { entries[$0.index] })
+        }
+        #expect(table.lookup(IPAddress("9.9.9.9")!)?.provider == "v4")
     }
 }
 

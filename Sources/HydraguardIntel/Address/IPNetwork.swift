@@ -58,27 +58,55 @@ public struct IPNetwork: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Parses a CIDR network, throwing an error that names the bad text.
     public init(parsing text: some StringProtocol, strict: Bool = true) throws(IntelError) {
-        func fail(_ why: String) -> IntelError {
-            IntelError(kind: .badNetwork, message: "\(why): \"\(text)\"")
+        var copy = String(text)
+        let result = copy.withUTF8 { Self.parse($0, strict: strict) }
+        switch result {
+        case .success(let network): self = network
+        case .failure(let why): throw IntelError(kind: .badNetwork, message: "\(why.message): \"\(text)\"")
         }
-        let slash = text.firstIndex(of: "/")
-        let addressText = slash.map { text[..<$0] } ?? text[...]
-        guard let address = IPAddress(addressText) else { throw fail("not a CIDR network (bad address)") }
-        let familyBits = address.isIPv4 && !addressText.contains(":") ? 32 : 128
+    }
+
+    struct ParseFailure: Error {
+        var message: String
+    }
+
+    /// Parses a network from UTF-8 bytes; the failure says why (without the text).
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, strict: Bool) -> Result<IPNetwork, ParseFailure> {
+        var slash = -1
+        var hasColon = false
+        for i in 0..<bytes.count {
+            if bytes[i] == UInt8(ascii: "/") {
+                slash = i
+                break
+            }
+            if bytes[i] == UInt8(ascii: ":") { hasColon = true }
+        }
+        let addressBytes = UnsafeBufferPointer(rebasing: bytes[0..<(slash < 0 ? bytes.count : slash)])
+        guard let address = IPAddress.parse(addressBytes) else {
+            return .failure(ParseFailure(message: "not a CIDR network (bad address)"))
+        }
+        let familyBits = address.isIPv4 && !hasColon ? 32 : 128
         var length = familyBits
-        if let slash {
-            let lengthText = text[text.index(after: slash)...]
-            guard !lengthText.isEmpty, lengthText.count <= 3, lengthText.allSatisfy(\.isASCII),
-                let n = Int(lengthText), (0...familyBits).contains(n),
-                !(lengthText.count > 1 && lengthText.first == "0")
-            else { throw fail("not a CIDR network (prefix length must be 0...\(familyBits))") }
+        if slash >= 0 {
+            let digits = bytes.count - slash - 1
+            var n = 0
+            var valid = (1...3).contains(digits) && !(digits > 1 && bytes[slash + 1] == UInt8(ascii: "0"))
+            for i in (slash + 1)..<bytes.count where valid {
+                let d = bytes[i] &- UInt8(ascii: "0")
+                if d > 9 { valid = false } else { n = n * 10 + Int(d) }
+            }
+            guard valid, n <= familyBits else {
+                return .failure(ParseFailure(message: "not a CIDR network (prefix length must be 0...\(familyBits))"))
+            }
             length = n
         }
         let bits = familyBits == 32 ? length + 96 : length
         if strict, address.value & ~Self.mask(bits) != 0 {
-            throw fail("host bits are set (did you mean \(IPNetwork(address: address, bits: bits))?)")
+            return .failure(
+                ParseFailure(message: "host bits are set (did you mean \(IPNetwork(address: address, bits: bits))?)")
+            )
         }
-        self.init(address: address, bits: bits)
+        return .success(IPNetwork(address: address, bits: bits))
     }
 
     /// `10.0.0.0/8`, `2001:db8::/32`.

@@ -13,12 +13,12 @@ public struct MMDBReader: Sendable {
     /// The file's path as given (for error messages).
     public let path: String
     public let metadata: Metadata
-    private let bytes: [UInt8]
-    private let nodeCount: Int
-    private let recordSize: Int
-    private let dataStart: Int
-    private let dataEnd: Int
-    private let ipv4Start: Int
+    let bytes: [UInt8]
+    let nodeCount: Int
+    let recordSize: Int
+    let dataStart: Int
+    let dataEnd: Int
+    let ipv4Start: Int
 
     /// What the metadata map says about the database.
     public struct Metadata: Sendable, Hashable {

@@ -24,81 +24,125 @@ public enum RangeList {
 
     /// Parses range list bytes (`file` names it in errors).
     public static func parse(_ bytes: [UInt8], file: String) throws(IntelError) -> [RangeEntry] {
+        let result: Result<[RangeEntry], IntelError> = bytes.withUnsafeBufferPointer { buffer in
+            do throws(IntelError) {
+                return .success(try parse(buffer, file: file))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    static let kindNames: [(bytes: [UInt8], kind: NetworkKind)] = NetworkKind.allCases.map {
+        (Array($0.rawValue.utf8), $0)
+    }
+
+    /// The kind named by `bytes`, ignoring ASCII case.
+    static func kind(_ bytes: UnsafeBufferPointer<UInt8>) -> NetworkKind? {
+        for (name, kind) in kindNames where name.count == bytes.count {
+            var same = true
+            for i in 0..<name.count where name[i] != (bytes[i] | 0x20) {
+                same = false
+                break
+            }
+            if same { return kind }
+        }
+        return nil
+    }
+
+    /// Parses the lines of a range list. Lines without quotes are split in place; a line with quotes goes
+    /// through the full CSV splitter and its fields are re-encoded into a scratch buffer.
+    static func parse(_ b: UnsafeBufferPointer<UInt8>, file: String) throws(IntelError) -> [RangeEntry] {
         var entries: [RangeEntry] = []
+        entries.reserveCapacity(b.count / 32)
         var columns: (cidr: Int, kind: Int, provider: Int?)?
         var lineNumber = 0
         var start = 0
+        var fields: [Range<Int>] = []
+        var scratch: [UInt8] = []
         // Skip a UTF-8 byte order mark.
-        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
-        while start < bytes.count {
+        if b.count >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { start = 3 }
+        while start < b.count {
             var end = start
-            while end < bytes.count, bytes[end] != 0x0A { end += 1 }
+            var quoted = false
+            while end < b.count, b[end] != 0x0A {
+                if b[end] == UInt8(ascii: "\"") { quoted = true }
+                end += 1
+            }
             lineNumber += 1
             var stop = end
-            if stop > start, bytes[stop - 1] == 0x0D { stop -= 1 }
-            let line = bytes[start..<stop]
+            if stop > start, b[stop - 1] == 0x0D { stop -= 1 }
+            let lineStart = start
             start = end + 1
-            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-            let fields: [String]
-            do throws(IntelError) {
-                fields = try splitCSV(line)
-            } catch {
-                throw error.located(file: file, line: lineNumber)
-            }
-            guard let cols = columns else {
-                let names = fields.map { $0.lowercased() }
-                guard let cidr = names.firstIndex(of: "cidr"), let kind = names.firstIndex(of: "kind") else {
-                    throw IntelError(
-                        kind: .badRangeList,
-                        file: file,
-                        line: lineNumber,
-                        field: "(header)",
-                        message:
-                            "expected the header line `cidr,kind,provider`, found \"\(fields.joined(separator: ","))\""
-                    )
+            if (lineStart..<stop).allSatisfy({ b[$0] == 0x20 || b[$0] == 0x09 }) { continue }
+            // Fields as byte ranges, in `b` or (for quoted lines) in `scratch`.
+            fields.removeAll(keepingCapacity: true)
+            var text = b
+            if quoted {
+                let strings: [String]
+                do throws(IntelError) {
+                    strings = try splitCSV(ArraySlice(b[lineStart..<stop]))
+                } catch {
+                    throw error.located(file: file, line: lineNumber)
                 }
-                columns = (cidr, kind, names.firstIndex(of: "provider"))
-                continue
-            }
-            func field(_ index: Int, _ name: String) throws(IntelError) -> String {
-                guard index < fields.count else {
-                    throw IntelError(
-                        kind: .badRangeList,
-                        file: file,
-                        line: lineNumber,
-                        field: name,
-                        message: "the line has \(fields.count) fields; `\(name)` is missing"
-                    )
+                scratch.removeAll(keepingCapacity: true)
+                for string in strings {
+                    let first = scratch.count
+                    scratch += string.utf8
+                    fields.append(first..<scratch.count)
                 }
-                return fields[index]
+            } else {
+                var fieldStart = lineStart
+                for i in lineStart...stop where i == stop || b[i] == UInt8(ascii: ",") {
+                    var low = fieldStart
+                    var high = i
+                    while low < high, b[low] == 0x20 || b[low] == 0x09 { low += 1 }
+                    while high > low, b[high - 1] == 0x20 || b[high - 1] == 0x09 { high -= 1 }
+                    fields.append(low..<high)
+                    fieldStart = i + 1
+                }
             }
-            let cidrText = try field(cols.cidr, "cidr")
-            let network: IPNetwork
-            do throws(IntelError) {
-                network = try IPNetwork(parsing: cidrText, strict: false)
-            } catch {
-                throw IntelError(
-                    kind: .badRangeList,
-                    file: file,
-                    line: lineNumber,
-                    field: "cidr",
-                    message: error.message
-                )
+            let entry: RangeEntry? = try scratch.withUnsafeBufferPointer { scratchBuffer throws(IntelError) in
+                if quoted { text = scratchBuffer }
+                func string(_ range: Range<Int>) -> String {
+                    String(decoding: UnsafeBufferPointer(rebasing: text[range]), as: UTF8.self)
+                }
+                func fail(_ field: String, _ message: String) -> IntelError {
+                    IntelError(kind: .badRangeList, file: file, line: lineNumber, field: field, message: message)
+                }
+                guard let cols = columns else {
+                    let names = fields.map { string($0).lowercased() }
+                    guard let cidr = names.firstIndex(of: "cidr"), let kind = names.firstIndex(of: "kind") else {
+                        throw fail(
+                            "(header)",
+                            "expected the header line `cidr,kind,provider`, found \"\(fields.map(string).joined(separator: ","))\""
+                        )
+                    }
+                    columns = (cidr, kind, names.firstIndex(of: "provider"))
+                    return nil
+                }
+                func field(_ index: Int, _ name: String) throws(IntelError) -> UnsafeBufferPointer<UInt8> {
+                    guard index < fields.count else {
+                        throw fail(name, "the line has \(fields.count) fields; `\(name)` is missing")
+                    }
+                    return UnsafeBufferPointer(rebasing: text[fields[index]])
+                }
+                let network: IPNetwork
+                switch IPNetwork.parse(try field(cols.cidr, "cidr"), strict: false) {
+                case .success(let parsed): network = parsed
+                case .failure(let why):
+                    throw fail("cidr", "\(why.message): \"\(string(fields[cols.cidr]))\"")
+                }
+                guard let kind = kind(try field(cols.kind, "kind")) else {
+                    let names = NetworkKind.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw fail("kind", "\"\(string(fields[cols.kind]))\" is not one of \(names)")
+                }
+                var provider = ""
+                if let p = cols.provider, p < fields.count { provider = string(fields[p]) }
+                return RangeEntry(network: network, kind: kind, provider: provider)
             }
-            let kindText = try field(cols.kind, "kind")
-            guard let kind = NetworkKind(rawValue: kindText.lowercased()) else {
-                throw IntelError(
-                    kind: .badRangeList,
-                    file: file,
-                    line: lineNumber,
-                    field: "kind",
-                    message:
-                        "\"\(kindText)\" is not one of \(NetworkKind.allCases.map(\.rawValue).joined(separator: ", "))"
-                )
-            }
-            var provider = ""
-            if let p = cols.provider, p < fields.count { provider = fields[p] }
-            entries.append(RangeEntry(network: network, kind: kind, provider: provider))
+            if let entry { entries.append(entry) }
         }
         if columns == nil {
             throw IntelError(

@@ -1,8 +1,9 @@
 /// A lookup table over range lists where overlapping ranges resolve to the most specific one.
 ///
 /// At build time the ranges are flattened into sorted, disjoint intervals (each remembers the most
-/// specific range covering it), so a lookup is one binary search over the interval starts. Ranges listed
-/// twice with the same network: the later one wins.
+/// specific range covering it), kept as one table for IPv4 (32-bit keys) and one for the whole 128-bit
+/// space, each with a bucket index on the top 16 bits; a lookup is a short binary search within a bucket.
+/// Ranges listed twice with the same network: the later one wins.
 ///
 /// ```swift
 /// let table = RangeTable([
@@ -14,19 +15,15 @@
 /// table.lookup(IPAddress("11.0.0.1")!)        // nil
 /// ```
 public struct RangeTable: Sendable {
-    /// Interval starts, ascending; interval `i` runs from `starts[i]` to `starts[i + 1] - 1`.
-    private let starts: [UInt128]
-    /// For each interval, the index in `entries` of the range covering it, or -1.
-    private let owners: [Int32]
+    /// Intervals over the whole space, owned by an index in `entries` or -1.
+    private let all: IntervalIndex<UInt128>
+    /// The same intervals within the IPv4 space, keyed by the 32-bit address.
+    private let ipv4: IntervalIndex<UInt32>
     /// The ranges as given (after removing exact duplicates).
     public let entries: [RangeEntry]
 
     /// An empty table.
-    public init() {
-        starts = [0]
-        owners = [-1]
-        entries = []
-    }
+    public init() { self.init([]) }
 
     public init(_ ranges: [RangeEntry]) {
         // Order: by first address, then the wider network first, then by position (later wins).
@@ -63,8 +60,23 @@ public struct RangeTable: Sendable {
             set(network.address.value, Int32(index))
         }
         while !stack.isEmpty { pop() }
-        self.starts = starts
-        self.owners = owners
+        self.all = IntervalIndex(starts: starts, owners: owners)
+        // The IPv4 space, ::ffff:0:0 to ::ffff:ffff:ffff, cut out of the whole.
+        let low = IPAddress.ipv4Prefix
+        let high = low | 0xffff_ffff
+        var v4Starts: [UInt32] = [0]
+        var v4Owners: [Int32] = [-1]
+        for (start, owner) in zip(starts, owners) {
+            if start <= low {
+                v4Owners[0] = owner
+            } else if start <= high {
+                v4Starts.append(UInt32(truncatingIfNeeded: start))
+                v4Owners.append(owner)
+            } else {
+                break
+            }
+        }
+        self.ipv4 = IntervalIndex(starts: v4Starts, owners: v4Owners)
         self.entries = ranges
     }
 
@@ -76,7 +88,7 @@ public struct RangeTable: Sendable {
     }
 
     /// How many disjoint intervals the ranges flattened into (gaps included).
-    public var intervalCount: Int { starts.count }
+    public var intervalCount: Int { all.count }
 
     /// The most specific range containing `ip`, or nil.
     @inlinable public func lookup(_ ip: IPAddress) -> RangeEntry? {
@@ -85,15 +97,7 @@ public struct RangeTable: Sendable {
     }
 
     @usableFromInline func ownerIndex(_ value: UInt128) -> Int {
-        // Last interval whose start is <= value; starts[0] == 0, so there is always one.
-        var low = 0
-        var high = starts.count
-        starts.withUnsafeBufferPointer { s in
-            while high - low > 1 {
-                let mid = (low + high) >> 1
-                if s[mid] <= value { low = mid } else { high = mid }
-            }
-        }
-        return Int(owners[low])
+        if value >> 32 == 0xffff { return Int(ipv4.owner(UInt32(truncatingIfNeeded: value))) }
+        return Int(all.owner(value))
     }
 }
