@@ -32,6 +32,26 @@ import Testing
         #expect(try stringValue(json) == expected)
     }
 
+    @Test func escapesAtEveryOffsetAroundWordBoundaries() throws {
+        // The scanner looks for quotes and backslashes eight bytes at a time; put them at every position.
+        for offset in 0..<40 {
+            for (escape, decoded) in [(#"\""#, "\""), (#"\\"#, "\\"), (#"\n"#, "\n"), (#"\u00e9"#, "é")] {
+                let head = String("aé€😀".prefix(offset % 4)) + String(repeating: "x", count: offset)
+                let tail = String(repeating: "ü", count: offset % 9)
+                #expect(try stringValue("\"" + head + escape + tail + "\"") == head + decoded + tail)
+                #expect(try stringValue("\"" + head + "\"") == head)
+            }
+        }
+    }
+
+    @Test func unknownStringFieldsWithEscapesAtEveryOffsetAreSkipped() throws {
+        for offset in 0..<24 {
+            let junk = String(repeating: "y", count: offset) + #"\"}\\"# + String(repeating: "z", count: offset)
+            let event = try UsageEvent.decode(line: eventLine(extra: #","junk":"\#(junk)","prompt":"p""#))
+            #expect(event.prompt == "p")
+        }
+    }
+
     @Test func loneSurrogatesBecomeReplacementCharacters() throws {
         #expect(try stringValue(#""\ud83d""#) == "\u{FFFD}")
         #expect(try stringValue(#""\ude00x""#) == "\u{FFFD}x")
