@@ -493,31 +493,71 @@ public struct JSONLineScanner: ~Copyable {
     }
 }
 
-/// Maps a record's field names to small integers, bucketed by length, for the scanner's `nextKey`.
+/// Maps a record's field names to small integers for the scanner's `nextKey`.
+///
+/// Names are grouped by length, each kept as four little-endian words (zero-padded to 32 bytes), in
+/// flat arrays of plain integers: a key is compared a word at a time, with no reference counting.
 public struct FieldTable: Sendable {
-    private let buckets: [[(bytes: [UInt8], index: Int)]]
+    /// Four words per name, names sorted by length; names of length `n` are entries `starts[n]..<starts[n + 1]`.
+    @usableFromInline let words: [UInt64]
+    @usableFromInline let indices: [Int]
+    @usableFromInline let starts: [Int]
 
     public init(_ names: [String]) {
-        var buckets = [[(bytes: [UInt8], index: Int)]](repeating: [], count: 33)
+        var byLength = [[(words: [UInt64], index: Int)]](repeating: [], count: 33)
         for (index, name) in names.enumerated() {
             let bytes = Array(name.utf8)
-            precondition(bytes.count < 33)
-            buckets[bytes.count].append((bytes, index))
+            precondition(bytes.count < 33, "field names are at most 32 bytes")
+            var words = [UInt64](repeating: 0, count: 4)
+            for (k, byte) in bytes.enumerated() { words[k / 8] |= UInt64(byte) << (8 * UInt64(k % 8)) }
+            precondition(!byLength[bytes.count].contains { $0.words == words }, "\(name) twice")
+            byLength[bytes.count].append((words, index))
         }
-        self.buckets = buckets
+        var starts = [0]
+        for bucket in byLength { starts.append(starts.last! + bucket.count) }
+        self.words = byLength.flatMap { $0.flatMap(\.words) }
+        self.indices = byLength.flatMap { $0.map(\.index) }
+        self.starts = starts
     }
 
     /// The index of the field named by `key`, or -1 for a field this record does not know.
     @inlinable
     public func index(of key: UnsafeRawBufferPointer) -> Int { lookup(key) }
 
-    @usableFromInline
-    func lookup(_ key: UnsafeRawBufferPointer) -> Int {
-        guard key.count < buckets.count else { return -1 }
-        for candidate in buckets[key.count] {
-            let same = candidate.bytes.withUnsafeBytes { memcmp($0.baseAddress!, key.baseAddress!, key.count) == 0 }
-            if same { return candidate.index }
+    /// Bytes `offset..<offset+8` of the key as a little-endian word, zero-padded past its end.
+    @inlinable @inline(__always)
+    static func word(_ base: UnsafeRawPointer, _ n: Int, _ offset: Int) -> UInt64 {
+        if offset &+ 8 <= n { return UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) }
+        var w: UInt64 = 0
+        var k = offset
+        while k < n {
+            w |= UInt64(base.load(fromByteOffset: k, as: UInt8.self)) << (8 &* UInt64(k &- offset))
+            k &+= 1
         }
-        return -1
+        return w
+    }
+
+    @inlinable
+    func lookup(_ key: UnsafeRawBufferPointer) -> Int {
+        let n = key.count
+        guard n < 33, n > 0 else { return -1 }
+        return starts.withUnsafeBufferPointer { starts in
+            let lower = starts[n]
+            let upper = starts[n &+ 1]
+            guard lower < upper else { return -1 }
+            let base = key.baseAddress!
+            let first = Self.word(base, n, 0)
+            return words.withUnsafeBufferPointer { words in
+                candidates: for k in lower..<upper where words[4 &* k] == first {
+                    var offset = 8
+                    while offset < n {
+                        if words[4 &* k &+ offset >> 3] != Self.word(base, n, offset) { continue candidates }
+                        offset &+= 8
+                    }
+                    return indices.withUnsafeBufferPointer { $0[k] }
+                }
+                return -1
+            }
+        }
     }
 }

@@ -85,7 +85,7 @@ public struct JSONLinesReader<Record: JSONLineRecord>: Sendable {
         var leftover: [UInt8] = []
         var atEnd = false
         var lineBase = 0
-        while !atEnd {
+        func readBatch() throws(LogFormatError) -> [[UInt8]] {
             var chunks: [[UInt8]] = []
             while chunks.count < workers, !atEnd {
                 let (chunk, end) = try nextChunk(input, &leftover)
@@ -95,8 +95,18 @@ public struct JSONLinesReader<Record: JSONLineRecord>: Sendable {
                     chunks.append(chunk)
                 }
             }
-            if chunks.isEmpty { break }
-            let results = parse(chunks)
+            return chunks
+        }
+        // A pipeline: while one batch of chunks is parsed in the background (on `workers` threads), this
+        // thread reads (and inflates) the next batch, then hands the parsed batch's records to `body`
+        // while the next one is parsed. At most two batches of text and one of records are alive.
+        let first = try readBatch()
+        var job = first.isEmpty ? nil : ParseJob<Record>(first, lenient: lenient)
+        defer { job?.cancelAndWait() }
+        while let current = job {
+            let next = atEnd ? [] : try readBatch()
+            let results = current.wait()
+            job = next.isEmpty ? nil : ParseJob<Record>(next, lenient: lenient)
             for result in results {
                 if let (relativeLine, error) = result.failure {
                     throw error.located(file: path, line: lineBase + relativeLine)
@@ -165,12 +175,11 @@ public struct JSONLinesReader<Record: JSONLineRecord>: Sendable {
         var failure: (Int, LineError)?
     }
 
-    private func parse(_ chunks: [[UInt8]]) -> [ChunkResult] {
-        let lenient = self.lenient
-        if chunks.count == 1 { return [Self.parseChunk(chunks[0], lenient: lenient)] }
+    static func parse(_ chunks: [[UInt8]], lenient: Bool) -> [ChunkResult] {
+        if chunks.count == 1 { return [parseChunk(chunks[0], lenient: lenient)] }
         let slots = ResultSlots<ChunkResult>(count: chunks.count)
         DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
-            slots.set(index, Self.parseChunk(chunks[index], lenient: lenient))
+            slots.set(index, parseChunk(chunks[index], lenient: lenient))
         }
         return slots.take()
     }
@@ -215,6 +224,37 @@ public struct JSONLinesReader<Record: JSONLineRecord>: Sendable {
         }
         return result
     }
+}
+
+/// One batch of chunks being parsed on a background thread.
+///
+/// `@unchecked Sendable`: `results` is written once by the background work before it signals `done`,
+/// and read only after waiting on `done`, which orders the write before the read.
+final class ParseJob<Record: JSONLineRecord>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var results: [JSONLinesReader<Record>.ChunkResult] = []
+    private var waited = false
+
+    init(_ chunks: [[UInt8]], lenient: Bool) {
+        DispatchQueue.global().async {
+            self.results = JSONLinesReader<Record>.parse(chunks, lenient: lenient)
+            self.done.signal()
+        }
+    }
+
+    /// The batch's results, in chunk order, once parsed.
+    func wait() -> [JSONLinesReader<Record>.ChunkResult] {
+        if !waited {
+            done.wait()
+            waited = true
+        }
+        let r = results
+        results = []
+        return r
+    }
+
+    /// Waits for the work to end (its results are dropped): no parse outlives the read.
+    func cancelAndWait() { _ = wait() }
 }
 
 /// One result slot per concurrent job.

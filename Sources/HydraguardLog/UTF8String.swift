@@ -28,6 +28,12 @@ enum UTF8String {
         var i = 0
         var ascii = true
         while true {
+            while i &+ 16 <= n,
+                (raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                    | raw.loadUnaligned(fromByteOffset: i &+ 8, as: UInt64.self)) & 0x8080_8080_8080_8080 == 0
+            {
+                i &+= 16
+            }
             while i &+ 8 <= n, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
                 i &+= 8
             }

@@ -87,13 +87,16 @@ import Testing
     }
 
     @Test func fieldTableFindsEveryNameAndNothingElse() {
-        let names = ["ts", "ip", "model", "request_id", "account_id", "output_tokens", "input_tokens"]
+        let names = ["ts", "ip", "model", "request_id", "account_id", "output_tokens", "input_tokens", "prompt",
+            "system", "a_long_name_same_prefix_x", "a_long_name_same_prefix_y", "a_long_name_same_prefiy_x", "abcdefgh"]
         let table = FieldTable(names)
         for (index, name) in names.enumerated() {
             var name = name
             #expect(name.withUTF8 { table.index(of: UnsafeRawBufferPointer($0)) } == index)
         }
-        for other in ["", "t", "tS", "model_", "account_ix", "a_very_long_name_longer_than_any_field_in_the_table"] {
+        for other in ["", "t", "tS", "model_", "account_ix", "a_very_long_name_longer_than_any_field_in_the_table",
+            "a_long_name_same_prefix_z", "b_long_name_same_prefix_x", "abcdefgi", "bbcdefgh", "prompT"]
+        {
             var other = other
             #expect(other.withUTF8 { table.index(of: UnsafeRawBufferPointer($0)) } == -1)
         }
