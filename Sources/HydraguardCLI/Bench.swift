@@ -48,6 +48,9 @@ extension Hydraguard.Bench {
         @Option(help: "With --synthetic: where to write the generated file (kept); default a temporary file, removed after.")
         var out: String?
 
+        @Option(help: "With --synthetic --gzip: the gzip level the writer uses (1 fastest ... 9 smallest).")
+        var compressionLevel: Int32 = 6
+
         @Option(help: "Parallel parse workers (default: 1, then all cores).")
         var workers: Int?
 
@@ -93,7 +96,8 @@ extension Hydraguard.Bench {
             let batch = 10_000
             var generating = Duration.zero
             var writing = Duration.zero
-            let writer = try JSONLinesWriter<UsageEvent>(path: path)
+            var writingCPU = 0.0
+            let writer = try JSONLinesWriter<UsageEvent>(path: path, compressionLevel: compressionLevel)
             var done = 0
             while done < count {
                 let n = min(batch, count - done)
@@ -103,20 +107,26 @@ extension Hydraguard.Bench {
                 for k in 0..<n { events.append(generator.event(done + k)) }
                 generating += ContinuousClock.now - start
                 start = ContinuousClock.now
+                let cpu = Self.cpuSeconds()
                 for event in events { try writer.write(event) }
+                writingCPU += Self.cpuSeconds() - cpu
                 writing += ContinuousClock.now - start
                 done += n
             }
             let start = ContinuousClock.now
+            let cpu = Self.cpuSeconds()
             try writer.finish()
+            writingCPU += Self.cpuSeconds() - cpu
             writing += ContinuousClock.now - start
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
             let seconds = Self.seconds(writing)
             print(
                 String(
-                    format: "write %@: %d events, %.1f MB on disk in %.3f s: %.0f events/s (generating them took %.1f s)",
+                    format: "write %@: %d events, %.1f MB on disk in %.3f s: %.0f events/s (%.2f CPU-s, %.0f events "
+                        + "per CPU-second%@; generating them took %.1f s)",
                     (path as NSString).lastPathComponent, count, Double(size) / 1e6, seconds,
-                    Double(count) / seconds, Self.seconds(generating)))
+                    Double(count) / seconds, writingCPU, Double(count) / writingCPU,
+                    path.hasSuffix(".gz") ? ", gzip level \(compressionLevel)" : "", Self.seconds(generating)))
         }
 
         func measure(_ paths: [String], workers: Int) throws {

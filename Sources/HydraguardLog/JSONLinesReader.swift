@@ -56,7 +56,7 @@ public struct JSONLinesReader<Record: JSONLineRecord>: Sendable {
         self.paths = paths
         self.lenient = lenient
         self.chunkSize = max(chunkSize, 1024)
-        self.workers = max(1, workers ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        self.workers = max(1, workers ?? onlineProcessorCount())
     }
 
     /// Reads every file, calling `body` with each chunk's records in order.
