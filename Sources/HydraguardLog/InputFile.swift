@@ -77,14 +77,18 @@ final class InputFile {
 
 /// A writable byte stream: a plain file or gzip (name ending in `.gz`), written beside its final name
 /// and renamed into place on ``commit()``, so that a reader never sees half a file; `-` is standard output.
+///
+/// gzip is compressed on all cores in the background, as a series of gzip members of 1 MiB of text each
+/// (see `GzipMembers`); any gzip reader reads the file as one stream. The default level, 1, compresses
+/// about 3.5 times faster than zlib's usual 6 for files about a fifth larger.
 public final class OutputFile {
     public let path: String
     private let temporaryPath: String?
     private var fd: Int32 = -1
-    private var gz: gzFile?
+    private var gzip: GzipMembers?
     private var committed = false
 
-    public init(path: String, compressionLevel: Int32 = 6) throws(LogFormatError) {
+    public init(path: String, compressionLevel: Int32 = 1) throws(LogFormatError) {
         self.path = path
         if path == "-" {
             temporaryPath = nil
@@ -93,14 +97,9 @@ public final class OutputFile {
         }
         let tmp = path + ".partial-\(getpid())"
         temporaryPath = tmp
-        if path.hasSuffix(".gz") {
-            guard let handle = gzopen(tmp, "wb\(compressionLevel)") else { throw InputFile.ioError(path, InputFile.errnoText()) }
-            gzbuffer(handle, 1 << 18)
-            gz = handle
-        } else {
-            fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-            guard fd >= 0 else { throw InputFile.ioError(path, InputFile.errnoText()) }
-        }
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw InputFile.ioError(path, InputFile.errnoText()) }
+        if path.hasSuffix(".gz") { gzip = GzipMembers(level: min(9, max(0, compressionLevel))) }
     }
 
     deinit {
@@ -109,11 +108,24 @@ public final class OutputFile {
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws(LogFormatError) {
         guard bytes.count > 0 else { return }
-        if let gz {
-            let n = gzwrite(gz, bytes.baseAddress, UInt32(bytes.count))
-            guard n == bytes.count else { throw InputFile.ioError(path, "gzip write failed") }
+        if let gzip {
+            try gzip.add(bytes) { (member: [UInt8]) throws(LogFormatError) in try writeRaw(member) }
             return
         }
+        try writeRaw(bytes)
+    }
+
+    private func writeRaw(_ member: [UInt8]) throws(LogFormatError) {
+        let result: Result<Void, LogFormatError> = member.withUnsafeBytes { buffer in
+            do throws(LogFormatError) {
+                try writeRaw(buffer)
+                return .success(())
+            } catch { return .failure(error) }
+        }
+        try result.get()
+    }
+
+    private func writeRaw(_ bytes: UnsafeRawBufferPointer) throws(LogFormatError) {
         var offset = 0
         while offset < bytes.count {
             let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
@@ -138,11 +150,16 @@ public final class OutputFile {
     /// Flushes, closes and moves the file into place.
     public func commit() throws(LogFormatError) {
         guard !committed else { return }
-        committed = true
-        if let gz {
-            self.gz = nil
-            guard gzclose_w(gz) == Z_OK else { throw InputFile.ioError(path, "gzip close failed") }
+        if let gzip {
+            self.gzip = nil
+            do throws(LogFormatError) {
+                try gzip.finish { (member: [UInt8]) throws(LogFormatError) in try writeRaw(member) }
+            } catch {
+                abandon()
+                throw error
+            }
         }
+        committed = true
         if fd >= 0 {
             if temporaryPath != nil, fsync(fd) != 0 { throw InputFile.ioError(path, InputFile.errnoText()) }
             _ = Glibc.close(fd)
@@ -156,10 +173,7 @@ public final class OutputFile {
     /// Closes without publishing: the partial file is removed.
     public func abandon() {
         committed = true
-        if let gz {
-            gzclose_w(gz)
-            self.gz = nil
-        }
+        gzip = nil
         if fd >= 0 {
             _ = Glibc.close(fd)
             fd = -1

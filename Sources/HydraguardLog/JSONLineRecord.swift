@@ -47,6 +47,55 @@ extension UsageEvent: JSONLineRecord {
         "system", "prompt",
     ])
 
+    /// The index of an events field in the table above, or -1: a switch on the key's length, then its
+    /// first (and second) eight bytes as words, generated from the field names.
+    @inlinable @inline(__always)
+    static func fieldIndex(_ key: UnsafeRawBufferPointer) -> Int {
+        let n = key.count
+        guard n > 1, n <= 16 else { return -1 }
+        let base = key.baseAddress!
+        let w0 = FieldTable.word(base, n, 0)
+        let w1 = n > 8 ? FieldTable.word(base, n, 8) : 0
+        switch n {
+        case 2:
+            if w0 == 0x7374 { return 0 }  // ts
+            if w0 == 0x7069 { return 5 }  // ip
+            return -1
+        case 5:
+            if w0 == 0x6C65646F6D { return 9 }  // model
+            if w0 == 0x736C6F6F74 { return 17 }  // tools
+            return -1
+        case 6:
+            if w0 == 0x64695F67726F { return 3 }  // org_id
+            if w0 == 0x64695F79656B { return 4 }  // key_id
+            if w0 == 0x70665F736C74 { return 7 }  // tls_fp
+            if w0 == 0x737574617473 { return 10 }  // status
+            if w0 == 0x6D6165727473 { return 14 }  // stream
+            if w0 == 0x6D6574737973 { return 18 }  // system
+            if w0 == 0x74706D6F7270 { return 19 }  // prompt
+            return -1
+        case 8:
+            if w0 == 0x746E696F70646E65 { return 8 }  // endpoint
+            if w0 == 0x676E696B6E696874 { return 15 }  // thinking
+            return -1
+        case 10:
+            if w0 == 0x5F74736575716572 && w1 == 0x6469 { return 1 }  // request_id
+            if w0 == 0x5F746E756F636361 && w1 == 0x6469 { return 2 }  // account_id
+            if w0 == 0x6567615F72657375 && w1 == 0x746E { return 6 }  // user_agent
+            if w0 == 0x5F79636E6574616C && w1 == 0x736D { return 13 }  // latency_ms
+            if w0 == 0x656B6F745F78616D && w1 == 0x736E { return 16 }  // max_tokens
+            return -1
+        case 12:
+            if w0 == 0x6F745F7475706E69 && w1 == 0x736E656B { return 11 }  // input_tokens
+            return -1
+        case 13:
+            if w0 == 0x745F74757074756F && w1 == 0x736E656B6F { return 12 }  // output_tokens
+            return -1
+        default:
+            return -1
+        }
+    }
+
     public static func decode(_ s: inout JSONLineScanner) throws(LineError) -> UsageEvent {
         try s.beginObject()
         var ts: Timestamp?
@@ -69,8 +118,7 @@ extension UsageEvent: JSONLineRecord {
         var tools: Int?
         var system: String?
         var prompt: String?
-        let table = fields
-        while let index = try s.nextKey({ table.index(of: $0) }) {
+        while let index = try s.nextKey({ fieldIndex($0) }) {
             switch index {
             case 0: ts = s.consumeNull() ? nil : try s.readTimestamp(field: "ts")
             case 1: requestID = try s.readOptionalString(field: "request_id")

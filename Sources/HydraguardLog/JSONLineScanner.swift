@@ -107,10 +107,9 @@ public struct JSONLineScanner: ~Copyable {
         }
         // Rare: a key written with escapes. Decode it, then match.
         let saved = i
-        i = start - 1
-        let key = try readStringBytes()
+        let length = try unescape(contentStart: start, firstSpecial: findQuoteOrBackslash(from: start))
         i = saved
-        return key.withUnsafeBytes { match($0) }
+        return scratch.withUnsafeBytes { match(UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
     }
 
     /// The kind of the value at the cursor.
@@ -153,25 +152,49 @@ public struct JSONLineScanner: ~Copyable {
 
     // MARK: strings
 
+    /// The index of the first `"` or `\` at or after `from`, or `count` when there is none.
+    ///
+    /// Eight bytes at a time: a byte equal to `c` is a zero byte of `word ^ c...c`, and the classic
+    /// "has a zero byte" test flags it. Flags can be wrong only above a real match, so the lowest flag is
+    /// the first match (little-endian loads).
+    @inlinable @inline(__always)
+    func findQuoteOrBackslash(from start: Int) -> Int {
+        Self.findQuoteOrBackslash(base, from: start, count: count)
+    }
+
+    @inlinable @inline(__always)
+    static func findQuoteOrBackslash(_ base: UnsafePointer<UInt8>, from start: Int, count: Int) -> Int {
+        var j = start
+        let raw = UnsafeRawPointer(base)
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        while j &+ 8 <= count {
+            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: j, as: UInt64.self))
+            let q = word ^ 0x2222_2222_2222_2222
+            let b = word ^ 0x5C5C_5C5C_5C5C_5C5C
+            let flags = (((q &- ones) & ~q) | ((b &- ones) & ~b)) & highs
+            if flags != 0 { return j &+ (flags.trailingZeroBitCount >> 3) }
+            j &+= 8
+        }
+        while j < count {
+            let c = base[j]
+            if c == 0x22 || c == 0x5C { return j }
+            j &+= 1
+        }
+        return count
+    }
+
     /// Reads a string value of field `field`.
     @inlinable
     public mutating func readString(field: String) throws(LineError) -> String {
         guard i < count, base[i] == 0x22 else { throw wrongType(field, expected: "a string", found: try peekKind()) }
-        i += 1
-        let start = i
-        while i < count {
-            let c = base[i]
-            if c == 0x22 {
-                let s = String(decoding: UnsafeBufferPointer(start: base + start, count: i - start), as: UTF8.self)
-                i += 1
-                return s
-            }
-            if c == 0x5C { break }
-            i += 1
+        let start = i &+ 1
+        let j = findQuoteOrBackslash(from: start)
+        if j < count, base[j] == 0x22 {
+            i = j &+ 1
+            return UTF8String.make(base + start, count: j &- start)
         }
-        i = start - 1
-        let bytes = try readStringBytes()
-        return String(decoding: bytes, as: UTF8.self)
+        return try readEscapedString(contentStart: start, firstSpecial: j)
     }
 
     /// Reads a string or null.
@@ -181,46 +204,99 @@ public struct JSONLineScanner: ~Copyable {
         return try readString(field: field)
     }
 
-    /// Decodes a string with escapes into the scratch buffer (the cursor is on the opening quote).
+    /// The slow path of ``readString(field:)``: the string has escapes.
     @usableFromInline
-    mutating func readStringBytes() throws(LineError) -> [UInt8] {
-        i += 1
-        scratch.removeAll(keepingCapacity: true)
-        while i < count {
-            let c = base[i]
-            if c == 0x22 {
-                i += 1
-                return scratch
+    mutating func readEscapedString(contentStart: Int, firstSpecial: Int) throws(LineError) -> String {
+        let length = try unescape(contentStart: contentStart, firstSpecial: firstSpecial)
+        return scratch.withUnsafeBufferPointer { UTF8String.make($0.baseAddress!, count: length) }
+    }
+
+    /// Decodes the string whose text starts at `contentStart` into `scratch[0..<length]`, leaving the
+    /// cursor after its closing quote. `firstSpecial` is the first `"` or `\` at or after `contentStart`.
+    ///
+    /// A decoded string is never longer than its JSON text, so `scratch` is sized once to the rest of the
+    /// line and written through a pointer.
+    @usableFromInline
+    mutating func unescape(contentStart: Int, firstSpecial: Int) throws(LineError) -> Int {
+        let rest = count - contentStart
+        if scratch.count < rest { scratch = [UInt8](repeating: 0, count: max(rest, 2 * scratch.count, 256)) }
+        let (base, count) = (self.base, self.count)
+        let outcome = scratch.withUnsafeMutableBufferPointer { out in
+            Self.unescape(base, count: count, from: contentStart, firstSpecial: firstSpecial, into: out.baseAddress!)
+        }
+        switch outcome {
+        case .done(let end, let length):
+            i = end
+            return length
+        case .failed(let at, let message):
+            i = at
+            throw broken(message)
+        }
+    }
+
+    @usableFromInline
+    enum UnescapeOutcome {
+        case done(end: Int, length: Int)
+        case failed(at: Int, message: String)
+    }
+
+    @usableFromInline
+    static func unescape(
+        _ src: UnsafePointer<UInt8>, count: Int, from start: Int, firstSpecial: Int, into dst: UnsafeMutablePointer<UInt8>
+    ) -> UnescapeOutcome {
+        var r = start
+        var w = 0
+        var special = firstSpecial
+        @inline(__always) func put(_ byte: UInt8) {
+            dst[w] = byte
+            w &+= 1
+        }
+        @inline(__always) func hex4(_ at: Int) -> UInt32? {
+            guard at + 4 <= count else { return nil }
+            var v: UInt32 = 0
+            for k in at..<(at + 4) {
+                let c = src[k]
+                let d: UInt8
+                switch c {
+                case 0x30...0x39: d = c &- 0x30
+                case 0x41...0x46: d = c &- 0x41 &+ 10
+                case 0x61...0x66: d = c &- 0x61 &+ 10
+                default: return nil
+                }
+                v = v << 4 | UInt32(d)
             }
-            if c != 0x5C {
-                scratch.append(c)
-                i += 1
-                continue
+            return v
+        }
+        while true {
+            if special > r {
+                (dst + w).update(from: src + r, count: special &- r)
+                w &+= special &- r
+                r = special
             }
-            guard i + 1 < count else { break }
-            let e = base[i + 1]
-            i += 2
+            guard r < count else { return .failed(at: r, message: "unterminated string") }
+            if src[r] == 0x22 { return .done(end: r &+ 1, length: w) }
+            guard r &+ 1 < count else { return .failed(at: r, message: "unterminated string") }
+            let e = src[r &+ 1]
             switch e {
-            case 0x22: scratch.append(0x22)
-            case 0x5C: scratch.append(0x5C)
-            case 0x2F: scratch.append(0x2F)
-            case 0x62: scratch.append(0x08)
-            case 0x66: scratch.append(0x0C)
-            case 0x6E: scratch.append(0x0A)
-            case 0x72: scratch.append(0x0D)
-            case 0x74: scratch.append(0x09)
+            case 0x22, 0x5C, 0x2F: put(e)
+            case 0x62: put(0x08)
+            case 0x66: put(0x0C)
+            case 0x6E: put(0x0A)
+            case 0x72: put(0x0D)
+            case 0x74: put(0x09)
             case 0x75:
-                var scalar = try readHex4()
+                guard var scalar = hex4(r &+ 2) else { return .failed(at: r, message: "invalid \\u escape") }
+                r &+= 4
                 if scalar >= 0xD800, scalar < 0xDC00 {
                     // A high surrogate: a low one should follow.
-                    if i + 1 < count, base[i] == 0x5C, base[i + 1] == 0x75 {
-                        i += 2
-                        let low = try readHex4()
+                    if r &+ 3 < count, src[r &+ 2] == 0x5C, src[r &+ 3] == 0x75 {
+                        guard let low = hex4(r &+ 4) else { return .failed(at: r &+ 2, message: "invalid \\u escape") }
+                        r &+= 6
                         if low >= 0xDC00, low < 0xE000 {
                             scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                         } else {
-                            appendUTF8(0xFFFD)
-                            scalar = low
+                            w = appendUTF8(0xFFFD, dst, w)
+                            scalar = low >= 0xD800 && low < 0xE000 ? 0xFFFD : low
                         }
                     } else {
                         scalar = 0xFFFD
@@ -228,50 +304,37 @@ public struct JSONLineScanner: ~Copyable {
                 } else if scalar >= 0xDC00, scalar < 0xE000 {
                     scalar = 0xFFFD
                 }
-                appendUTF8(scalar)
+                w = appendUTF8(scalar, dst, w)
             default:
-                throw broken("invalid escape '\\\(Character(Unicode.Scalar(e)))'")
+                return .failed(at: r, message: "invalid escape '\\\(Character(Unicode.Scalar(e)))'")
             }
+            r &+= 2
+            special = findQuoteOrBackslash(src, from: r, count: count)
         }
-        throw broken("unterminated string")
     }
 
-    @usableFromInline
-    mutating func readHex4() throws(LineError) -> UInt32 {
-        guard i + 4 <= count else { throw broken("truncated \\u escape") }
-        var v: UInt32 = 0
-        for _ in 0..<4 {
-            let c = base[i]
-            let d: UInt32
-            switch c {
-            case 0x30...0x39: d = UInt32(c - 0x30)
-            case 0x41...0x46: d = UInt32(c - 0x41 + 10)
-            case 0x61...0x66: d = UInt32(c - 0x61 + 10)
-            default: throw broken("invalid \\u escape")
-            }
-            v = v << 4 | d
-            i += 1
-        }
-        return v
-    }
-
-    @usableFromInline
-    mutating func appendUTF8(_ v: UInt32) {
+    /// Writes `v` as UTF-8 at `dst[w...]` (never more bytes than its `\uXXXX` text took).
+    @usableFromInline @inline(__always)
+    static func appendUTF8(_ v: UInt32, _ dst: UnsafeMutablePointer<UInt8>, _ w: Int) -> Int {
         switch v {
         case 0..<0x80:
-            scratch.append(UInt8(v))
+            dst[w] = UInt8(v)
+            return w + 1
         case 0x80..<0x800:
-            scratch.append(UInt8(0xC0 | (v >> 6)))
-            scratch.append(UInt8(0x80 | (v & 0x3F)))
+            dst[w] = UInt8(0xC0 | (v >> 6))
+            dst[w + 1] = UInt8(0x80 | (v & 0x3F))
+            return w + 2
         case 0x800..<0x10000:
-            scratch.append(UInt8(0xE0 | (v >> 12)))
-            scratch.append(UInt8(0x80 | ((v >> 6) & 0x3F)))
-            scratch.append(UInt8(0x80 | (v & 0x3F)))
+            dst[w] = UInt8(0xE0 | (v >> 12))
+            dst[w + 1] = UInt8(0x80 | ((v >> 6) & 0x3F))
+            dst[w + 2] = UInt8(0x80 | (v & 0x3F))
+            return w + 3
         default:
-            scratch.append(UInt8(0xF0 | (v >> 18)))
-            scratch.append(UInt8(0x80 | ((v >> 12) & 0x3F)))
-            scratch.append(UInt8(0x80 | ((v >> 6) & 0x3F)))
-            scratch.append(UInt8(0x80 | (v & 0x3F)))
+            dst[w] = UInt8(0xF0 | (v >> 18))
+            dst[w + 1] = UInt8(0x80 | ((v >> 12) & 0x3F))
+            dst[w + 2] = UInt8(0x80 | ((v >> 6) & 0x3F))
+            dst[w + 3] = UInt8(0x80 | (v & 0x3F))
+            return w + 4
         }
     }
 
@@ -409,15 +472,18 @@ public struct JSONLineScanner: ~Copyable {
     @usableFromInline
     mutating func skipString() throws(LineError) {
         i += 1
-        while i < count {
-            let c = base[i]
-            if c == 0x22 {
-                i += 1
+        while true {
+            let j = findQuoteOrBackslash(from: i)
+            guard j < count else {
+                i = count
+                throw broken("unterminated string")
+            }
+            if base[j] == 0x22 {
+                i = j + 1
                 return
             }
-            i += c == 0x5C ? 2 : 1
+            i = j + 2
         }
-        throw broken("unterminated string")
     }
 
     /// Checks that nothing but white space follows the object.
@@ -427,31 +493,71 @@ public struct JSONLineScanner: ~Copyable {
     }
 }
 
-/// Maps a record's field names to small integers, bucketed by length, for the scanner's `nextKey`.
+/// Maps a record's field names to small integers for the scanner's `nextKey`.
+///
+/// Names are grouped by length, each kept as four little-endian words (zero-padded to 32 bytes), in
+/// flat arrays of plain integers: a key is compared a word at a time, with no reference counting.
 public struct FieldTable: Sendable {
-    private let buckets: [[(bytes: [UInt8], index: Int)]]
+    /// Four words per name, names sorted by length; names of length `n` are entries `starts[n]..<starts[n + 1]`.
+    @usableFromInline let words: [UInt64]
+    @usableFromInline let indices: [Int]
+    @usableFromInline let starts: [Int]
 
     public init(_ names: [String]) {
-        var buckets = [[(bytes: [UInt8], index: Int)]](repeating: [], count: 33)
+        var byLength = [[(words: [UInt64], index: Int)]](repeating: [], count: 33)
         for (index, name) in names.enumerated() {
             let bytes = Array(name.utf8)
-            precondition(bytes.count < 33)
-            buckets[bytes.count].append((bytes, index))
+            precondition(bytes.count < 33, "field names are at most 32 bytes")
+            var words = [UInt64](repeating: 0, count: 4)
+            for (k, byte) in bytes.enumerated() { words[k / 8] |= UInt64(byte) << (8 * UInt64(k % 8)) }
+            precondition(!byLength[bytes.count].contains { $0.words == words }, "\(name) twice")
+            byLength[bytes.count].append((words, index))
         }
-        self.buckets = buckets
+        var starts = [0]
+        for bucket in byLength { starts.append(starts.last! + bucket.count) }
+        self.words = byLength.flatMap { $0.flatMap(\.words) }
+        self.indices = byLength.flatMap { $0.map(\.index) }
+        self.starts = starts
     }
 
     /// The index of the field named by `key`, or -1 for a field this record does not know.
     @inlinable
     public func index(of key: UnsafeRawBufferPointer) -> Int { lookup(key) }
 
-    @usableFromInline
-    func lookup(_ key: UnsafeRawBufferPointer) -> Int {
-        guard key.count < buckets.count else { return -1 }
-        for candidate in buckets[key.count] {
-            let same = candidate.bytes.withUnsafeBytes { memcmp($0.baseAddress!, key.baseAddress!, key.count) == 0 }
-            if same { return candidate.index }
+    /// Bytes `offset..<offset+8` of the key as a little-endian word, zero-padded past its end.
+    @inlinable @inline(__always)
+    static func word(_ base: UnsafeRawPointer, _ n: Int, _ offset: Int) -> UInt64 {
+        if offset &+ 8 <= n { return UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) }
+        var w: UInt64 = 0
+        var k = offset
+        while k < n {
+            w |= UInt64(base.load(fromByteOffset: k, as: UInt8.self)) << (8 &* UInt64(k &- offset))
+            k &+= 1
         }
-        return -1
+        return w
+    }
+
+    @inlinable
+    func lookup(_ key: UnsafeRawBufferPointer) -> Int {
+        let n = key.count
+        guard n < 33, n > 0 else { return -1 }
+        return starts.withUnsafeBufferPointer { starts in
+            let lower = starts[n]
+            let upper = starts[n &+ 1]
+            guard lower < upper else { return -1 }
+            let base = key.baseAddress!
+            let first = Self.word(base, n, 0)
+            return words.withUnsafeBufferPointer { words in
+                candidates: for k in lower..<upper where words[4 &* k] == first {
+                    var offset = 8
+                    while offset < n {
+                        if words[4 &* k &+ offset >> 3] != Self.word(base, n, offset) { continue candidates }
+                        offset &+= 8
+                    }
+                    return indices.withUnsafeBufferPointer { $0[k] }
+                }
+                return -1
+            }
+        }
     }
 }

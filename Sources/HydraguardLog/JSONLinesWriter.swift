@@ -10,7 +10,8 @@ public final class JSONLinesWriter<Record: JSONLineRecord> {
     private var out = JSONOutput(capacity: 1 << 20)
     public private(set) var count = 0
 
-    public init(path: String, compressionLevel: Int32 = 6) throws(LogFormatError) {
+    /// `compressionLevel` is gzip's, 1 (fastest, the default) to 9 (smallest), for a path ending in `.gz`.
+    public init(path: String, compressionLevel: Int32 = 1) throws(LogFormatError) {
         file = try OutputFile(path: path, compressionLevel: compressionLevel)
     }
 

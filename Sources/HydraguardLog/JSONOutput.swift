@@ -101,10 +101,13 @@ public struct JSONOutput: Sendable {
         bytes.append(0x22)
         var value = value
         value.withUTF8 { utf8 in
+            guard let base = utf8.baseAddress else { return }
+            let count = utf8.count
             var runStart = 0
-            for (index, c) in utf8.enumerated() where c < 0x20 || c == 0x22 || c == 0x5C {
-                if index > runStart { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index])) }
-                runStart = index + 1
+            var index = JSONOutput.firstToEscape(base, from: 0, count: count)
+            while index < count {
+                if index > runStart { bytes.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: index - runStart)) }
+                let c = base[index]
                 switch c {
                 case 0x22: bytes.append(contentsOf: [0x5C, 0x22])
                 case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
@@ -112,12 +115,40 @@ public struct JSONOutput: Sendable {
                 case 0x0D: bytes.append(contentsOf: [0x5C, 0x72])
                 case 0x09: bytes.append(contentsOf: [0x5C, 0x74])
                 default:
-                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                    bytes.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(c >> 4)], hex[Int(c & 0xF)]])
+                    let hex: StaticString = "0123456789abcdef"
+                    let digits = hex.utf8Start
+                    bytes.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, digits[Int(c >> 4)], digits[Int(c & 0xF)]])
                 }
+                runStart = index + 1
+                index = JSONOutput.firstToEscape(base, from: runStart, count: count)
             }
-            if utf8.count > runStart { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...])) }
+            if count > runStart { bytes.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: count - runStart)) }
         }
         bytes.append(0x22)
+    }
+
+    /// The first byte at or after `from` that JSON needs escaped (`"`, `\`, or below 0x20), or `count`;
+    /// eight bytes at a time, like the scanner's search for quotes.
+    @inline(__always)
+    static func firstToEscape(_ base: UnsafePointer<UInt8>, from start: Int, count: Int) -> Int {
+        var j = start
+        let raw = UnsafeRawPointer(base)
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        while j &+ 8 <= count {
+            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: j, as: UInt64.self))
+            let q = word ^ 0x2222_2222_2222_2222
+            let b = word ^ 0x5C5C_5C5C_5C5C_5C5C
+            let control = (word &- 0x2020_2020_2020_2020) & ~word
+            let flags = (((q &- ones) & ~q) | ((b &- ones) & ~b) | control) & highs
+            if flags != 0 { return j &+ (flags.trailingZeroBitCount >> 3) }
+            j &+= 8
+        }
+        while j < count {
+            let c = base[j]
+            if c < 0x20 || c == 0x22 || c == 0x5C { return j }
+            j &+= 1
+        }
+        return count
     }
 }

@@ -145,6 +145,21 @@ import Testing
         #expect(readAll(LabelRecord.self, [labelsPath]).value?.records == labels)
     }
 
+    @Test func eventFieldSwitchAgreesWithTheFieldTable() {
+        let names = ["ts", "request_id", "account_id", "org_id", "key_id", "ip", "user_agent", "tls_fp", "endpoint",
+            "model", "status", "input_tokens", "output_tokens", "latency_ms", "stream", "thinking", "max_tokens", "tools",
+            "system", "prompt"]
+        let others = ["", "t", "tS", "ipv6", "models", "request_iD", "output_tokenz", "input_tokens_", "promp", "x" + "y"]
+        for (index, name) in (names + others).enumerated() {
+            var name = name
+            let (fast, table) = name.withUTF8 {
+                (UsageEvent.fieldIndex(UnsafeRawBufferPointer($0)), UsageEvent.fields.index(of: UnsafeRawBufferPointer($0)))
+            }
+            #expect(fast == table, "\(name)")
+            #expect(fast == (index < names.count ? index : -1), "\(name)")
+        }
+    }
+
     @Test func fileKinds() {
         #expect(UsageEvent.fileKind == "events")
         #expect(AccountRecord.fileKind == "accounts")

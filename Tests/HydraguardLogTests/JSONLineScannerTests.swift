@@ -32,6 +32,26 @@ import Testing
         #expect(try stringValue(json) == expected)
     }
 
+    @Test func escapesAtEveryOffsetAroundWordBoundaries() throws {
+        // The scanner looks for quotes and backslashes eight bytes at a time; put them at every position.
+        for offset in 0..<40 {
+            for (escape, decoded) in [(#"\""#, "\""), (#"\\"#, "\\"), (#"\n"#, "\n"), (#"\u00e9"#, "é")] {
+                let head = String("aé€😀".prefix(offset % 4)) + String(repeating: "x", count: offset)
+                let tail = String(repeating: "ü", count: offset % 9)
+                #expect(try stringValue("\"" + head + escape + tail + "\"") == head + decoded + tail)
+                #expect(try stringValue("\"" + head + "\"") == head)
+            }
+        }
+    }
+
+    @Test func unknownStringFieldsWithEscapesAtEveryOffsetAreSkipped() throws {
+        for offset in 0..<24 {
+            let junk = String(repeating: "y", count: offset) + #"\"}\\"# + String(repeating: "z", count: offset)
+            let event = try UsageEvent.decode(line: eventLine(extra: #","junk":"\#(junk)","prompt":"p""#))
+            #expect(event.prompt == "p")
+        }
+    }
+
     @Test func loneSurrogatesBecomeReplacementCharacters() throws {
         #expect(try stringValue(#""\ud83d""#) == "\u{FFFD}")
         #expect(try stringValue(#""\ude00x""#) == "\u{FFFD}x")
@@ -67,13 +87,16 @@ import Testing
     }
 
     @Test func fieldTableFindsEveryNameAndNothingElse() {
-        let names = ["ts", "ip", "model", "request_id", "account_id", "output_tokens", "input_tokens"]
+        let names = ["ts", "ip", "model", "request_id", "account_id", "output_tokens", "input_tokens", "prompt",
+            "system", "a_long_name_same_prefix_x", "a_long_name_same_prefix_y", "a_long_name_same_prefiy_x", "abcdefgh"]
         let table = FieldTable(names)
         for (index, name) in names.enumerated() {
             var name = name
             #expect(name.withUTF8 { table.index(of: UnsafeRawBufferPointer($0)) } == index)
         }
-        for other in ["", "t", "tS", "model_", "account_ix", "a_very_long_name_longer_than_any_field_in_the_table"] {
+        for other in ["", "t", "tS", "model_", "account_ix", "a_very_long_name_longer_than_any_field_in_the_table",
+            "a_long_name_same_prefix_z", "b_long_name_same_prefix_x", "abcdefgi", "bbcdefgh", "prompT"]
+        {
             var other = other
             #expect(other.withUTF8 { table.index(of: UnsafeRawBufferPointer($0)) } == -1)
         }

@@ -168,6 +168,24 @@ func gzipFile(_ path: String, _ text: String) throws {
         }
     }
 
+    @Test func anErrorThrownByTheBodyStopsTheReadWhileTheNextBatchIsParsed() throws {
+        struct Stop: Error {}
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = try dir.write("events.jsonl", Self.lines(200).joined(separator: "\n") + "\n")
+        var batches = 0
+        var seen: [String] = []
+        #expect(throws: Stop.self) {
+            try JSONLinesReader<UsageEvent>(paths: [path], chunkSize: 1024, workers: 2).forEachBatch { events in
+                batches += 1
+                seen += events.map(\.requestID)
+                if batches == 3 { throw Stop() }
+            }
+        }
+        #expect(batches == 3)
+        #expect(seen == (1...seen.count).map { "r\($0)" })
+    }
+
     @Test func aLineLongerThanTheChunk() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

@@ -86,6 +86,25 @@ import Testing
         #expect(readAll(UsageEvent.self, [path]).value?.records.map(\.requestID) == ["pre", "r0"])
     }
 
+    @Test func escapesAtEveryOffsetRoundTrip() throws {
+        // The writer looks for bytes to escape eight at a time: put each kind at every position.
+        for offset in 0..<20 {
+            for special in ["\"", "\\", "\n", "\r", "\t", "\u{01}", "\u{1F}", "\u{7F}", "é", "😀"] {
+                let text = String(repeating: "a", count: offset) + special + String(repeating: "é", count: offset % 5)
+                var out = JSONOutput()
+                out.appendString(text)
+                let line = #"{"k":"# + String(decoding: out.bytes, as: UTF8.self) + "}"
+                let back = try scan(line) { s in
+                    try s.beginObject()
+                    _ = try s.nextKey { _ in 0 }
+                    return try s.readString(field: "k")
+                }
+                #expect(back == text)
+                #expect(!out.bytes.contains { $0 < 0x20 })
+            }
+        }
+    }
+
     @Test func unwritableDirectoryIsAnIOErrorNamingThePath() throws {
         let path = "/nonexistent-dir-for-hydraguard-tests/events.jsonl"
         #expect {
