@@ -26,7 +26,10 @@ public struct AccountGraph: Sendable {
 
         // Shared templates tie only suspicious accounts: honest people send look-alike prompts all the time
         // ("write a poem about ...", the same homework), so a template alone must not chain them together.
+        // A template most of whose users are honest (popular phrasing, or a campaign's cover traffic) ties nobody.
         for cluster in templates.clusters {
+            let suspicious = cluster.accounts.keys.filter { behaviour[$0] >= exitTieBehaviour }.count
+            guard 2 * suspicious >= cluster.accounts.count else { continue }
             let tied = cluster.accounts.keys.filter {
                 behaviour[$0] >= exitTieBehaviour && templates.clustersOfAccount[$0].contains(cluster.id)
             }.sorted()
@@ -100,18 +103,18 @@ public struct AccountGraph: Sendable {
 
     /// Splits a tied group where it holds accounts run in different ways: one operator runs its accounts
     /// the same way, so a group that mixes round-the-clock rotators with human-paced sticky accounts is two
-    /// campaigns bridged by shared content. A way of running shared by fewer than 5 accounts (or 5% of the
-    /// group) stays with the largest part, so that noise never fragments a campaign.
+    /// campaigns bridged by shared content. Each way of running becomes its own group (a small one is then
+    /// too small to be a campaign, and its accounts are judged alone); accounts too quiet to show a rhythm
+    /// stay with the largest part, so that sparse data never fragments a campaign.
     static func splitByOperation(_ group: [Int], profiles: [AccountProfile]) -> [[Int]] {
         var parts: [Operation: [Int]] = [:]
         for m in group { parts[Operation(profiles[m]), default: []].append(m) }
         guard parts.count > 1 else { return [group] }
-        let minimum = max(5, group.count / 20)
         let ordered = parts.sorted { $0.value.count > $1.value.count || ($0.value.count == $1.value.count && $0.value[0] < $1.value[0]) }
         var kept: [[Int]] = []
         var leftovers: [Int] = []
         for (operation, members) in ordered {
-            if members.count >= minimum && operation.rhythm != .unknown { kept.append(members) } else { leftovers.append(contentsOf: members) }
+            if operation.rhythm != .unknown { kept.append(members) } else { leftovers.append(contentsOf: members) }
         }
         if kept.isEmpty { return [group] }
         kept[0].append(contentsOf: leftovers)

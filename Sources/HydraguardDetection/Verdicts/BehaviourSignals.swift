@@ -60,13 +60,15 @@ public enum BehaviourSignals {
             }
         }
 
-        // Countries: many exit countries that are not anonymisers.
-        let nonAnonymous = 1 - p.share { $0.isAnonymiser }
-        if p.countries.count >= 3, nonAnonymous > 0.5 {
-            let strength = ramp(Double(p.countries.count), from: 2, to: 7) * nonAnonymous
+        // Countries: many exit countries from people's networks (a VPN shows its own countries, and a service
+        // deployed in several cloud regions is not hiding).
+        let personal = 1 - p.share { $0.isAnonymiser || $0.isHosting }
+        if p.countries.count >= 3, personal > 0.5 {
+            let strength = ramp(Double(p.countries.count), from: 2, to: 7) * personal
             let top = p.countries.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
                 .prefix(6).map(\.key).joined(separator: ", ")
-            var detail = "requests came from \(p.countries.count) countries (\(top)) without a VPN or proxy"
+            var detail = "requests came from \(p.countries.count) countries (\(top)), \(percent(personal)) of them "
+                + "from residential or business networks rather than VPNs or clouds"
             if let signup = p.record?.signupCountry {
                 detail += "; \(percent(p.signupCountryMismatchShare)) from outside its sign-up country \(signup)"
             }
