@@ -20,7 +20,7 @@ public struct AccountGraph: Sendable {
     ///   only accounts that already behave suspiciously (at least `exitTieBehaviour`), since honest people
     ///   share both all the time (look-alike prompts; offices, campuses, carrier NAT). Cards and sign-up
     ///   addresses tie anyone.
-    public init(profiles: [AccountProfile], templates: TemplateClusters, behaviour: [Double], exitTieBehaviour: Double = 0.15) {
+    public init(profiles: [AccountProfile], templates: TemplateClusters, behaviour: [Double], exitTieBehaviour: Double = 0.25) {
         var sets = UnionFind(count: profiles.count)
         var ties = [Set<Tie>](repeating: [], count: profiles.count)
 
@@ -74,8 +74,25 @@ public struct AccountGraph: Sendable {
         self.ties = ties
         groups = sets.groups(minimum: 2)
             .flatMap { AccountGraph.splitByOperation($0, profiles: profiles) }
+            .flatMap { AccountGraph.splitByClientStack($0, profiles: profiles) }
             .filter { Set($0.map { profiles[$0].owner }).count >= 2 }
             .sorted { $0.count > $1.count || ($0.count == $1.count && $0[0] < $1[0]) }
+    }
+
+    /// Splits a tied group that holds two or more large blocks of accounts on one client stack each (the
+    /// exact user agent and TLS fingerprint): two operators who share templates (public or leaked) still run
+    /// their own automation. A block is at least 5 accounts and 10% of the group; the accounts on other
+    /// stacks join the largest block. A group with varied clients and no such blocks stays whole.
+    static func splitByClientStack(_ group: [Int], profiles: [AccountProfile]) -> [[Int]] {
+        var byStack: [String: [Int]] = [:]
+        for m in group { byStack[profiles[m].dominantStack, default: []].append(m) }
+        let minimum = max(5, group.count / 10)
+        var blocks = byStack.values.filter { $0.count >= minimum }
+            .sorted { $0.count > $1.count || ($0.count == $1.count && $0[0] < $1[0]) }
+        guard blocks.count >= 2 else { return [group] }
+        let inBlocks = Set(blocks.joined())
+        blocks[0].append(contentsOf: group.filter { !inBlocks.contains($0) })
+        return blocks.map { $0.sorted() }
     }
 
     /// How an account is run, coarsely: its daily rhythm and how its addresses change.
@@ -105,19 +122,26 @@ public struct AccountGraph: Sendable {
     /// the same way, so a group that mixes round-the-clock rotators with human-paced sticky accounts is two
     /// campaigns bridged by shared content. Each way of running becomes its own group (a small one is then
     /// too small to be a campaign, and its accounts are judged alone); accounts too quiet to show a rhythm
-    /// stay with the largest part, so that sparse data never fragments a campaign.
+    /// stay with the largest part when their addresses change the same way, so that sparse data never
+    /// fragments a campaign (and a quiet honest account is not folded into one).
     static func splitByOperation(_ group: [Int], profiles: [AccountProfile]) -> [[Int]] {
         var parts: [Operation: [Int]] = [:]
         for m in group { parts[Operation(profiles[m]), default: []].append(m) }
         guard parts.count > 1 else { return [group] }
         let ordered = parts.sorted { $0.value.count > $1.value.count || ($0.value.count == $1.value.count && $0.value[0] < $1.value[0]) }
-        var kept: [[Int]] = []
-        var leftovers: [Int] = []
+        var kept: [(Operation, [Int])] = []
+        var quiet: [(Operation, [Int])] = []
         for (operation, members) in ordered {
-            if operation.rhythm != .unknown { kept.append(members) } else { leftovers.append(contentsOf: members) }
+            if operation.rhythm != .unknown { kept.append((operation, members)) } else { quiet.append((operation, members)) }
         }
         if kept.isEmpty { return [group] }
-        kept[0].append(contentsOf: leftovers)
-        return kept.map { $0.sorted() }
+        for (operation, members) in quiet {
+            if operation.addresses == kept[0].0.addresses {
+                kept[0].1.append(contentsOf: members)
+            } else {
+                kept.append((operation, members))
+            }
+        }
+        return kept.map { $0.1.sorted() }
     }
 }
