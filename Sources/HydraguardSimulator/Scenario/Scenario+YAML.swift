@@ -70,7 +70,10 @@ extension Scenario {
     }
 
     private static func checkMapping(
-        _ map: Node.Mapping, allowed: [String], path: String, file: String
+        _ map: Node.Mapping,
+        allowed: [String],
+        path: String,
+        file: String
     ) throws(ScenarioError) {
         for (key, _) in map {
             let name = key.string ?? "\(key)"
