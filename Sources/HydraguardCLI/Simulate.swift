@@ -25,6 +25,12 @@ extension Hydraguard {
                 Presets: small (about 300k events, 14 days), medium (about 3M events, 28 days, two hydra \
                 campaigns and a stealth one), real-case (25,000 hydra accounts, 28.8M requests, 42 days).
 
+                A scenario names populations of independent accounts (archetypes casual_chat, coding_agent, \
+                enterprise_batch, class_cohort, vpn_user, research_benchmark, startup, honest_reseller, and the lone \
+                attackers reseller_conduit, naive_extractor, restricted_country) and campaigns (styles hydra and \
+                stealth: size, waves, requests per day, countries, key rotation, shared cards, model switch). \
+                Start from a preset's --dump-scenario; unknown keys and out-of-range values are errors naming the key.
+
                 Examples:
                   hydraguard simulate --preset small --out out/small
                   hydraguard simulate --preset medium --seed 7 --shards 2 --out out/medium

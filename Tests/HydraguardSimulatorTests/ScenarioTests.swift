@@ -94,6 +94,10 @@ import Testing
         #expect(missing.key == "days")
         let badArchetype = try #require(error("days: 2\npopulations:\n  - {archetype: gamer, accounts: 5}\n"))
         #expect(badArchetype.key == "populations[0].archetype")
+        #expect(badArchetype.message.contains("casual_chat"))
+        let badStyle = try #require(error("days: 2\ncampaigns:\n  - {id: x, style: loud, accounts: 5}\n"))
+        #expect(badStyle.key == "campaigns[0].style")
+        #expect(badStyle.message.contains("stealth"))
     }
 
     @Test func brokenYAMLIsASyntaxError() throws {
