@@ -391,7 +391,8 @@ extension Simulation {
                 addresses: [signup],
                 client: plan.client,
                 rate: rpd,
-                activeChance: 0.97,
+                // A scripted operation: every account sends every day.
+                activeChance: 1,
                 keyRotationDays: rng.int(in: c.keyRotationDays[0]...c.keyRotationDays[1]),
                 keyPhase: rng.int(in: 0..<30),
                 adoptsNewModel: Int.max,
