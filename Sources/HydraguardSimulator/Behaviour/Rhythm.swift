@@ -15,7 +15,12 @@ enum Rhythm {
     /// `total` requests split over `sessions` bursts starting at hours drawn from `profile`; seconds from
     /// local midnight, not sorted.
     static func sessions(
-        total: Int, sessions: Int, profile: [Double], gapMean: Double, minGap: Double, rng: inout SeededRandom,
+        total: Int,
+        sessions: Int,
+        profile: [Double],
+        gapMean: Double,
+        minGap: Double,
+        rng: inout SeededRandom,
         into times: inout [Double]
     ) {
         guard total > 0 else { return }
@@ -42,7 +47,13 @@ enum Rhythm {
     }
 
     /// `n` requests at independent hours drawn from `profile`.
-    static func scattered(_ n: Int, profile: [Double], shift: Int = 0, rng: inout SeededRandom, into times: inout [Double]) {
+    static func scattered(
+        _ n: Int,
+        profile: [Double],
+        shift: Int = 0,
+        rng: inout SeededRandom,
+        into times: inout [Double]
+    ) {
         for _ in 0..<n {
             let hour = (rng.weighted(profile) + shift + 24) % 24
             times.append(Double(hour) * 3600 + rng.double(in: 0...3599.999))

@@ -8,14 +8,26 @@ extension Simulation {
             guard rng.chance(min(1, p.activeChance * (weekend ? 1.15 : 1))) else { return }
             let n = 1 + rng.poisson(mean: p.rate - 1)
             Rhythm.sessions(
-                total: n, sessions: 1 + rng.poisson(mean: 0.6), profile: Rhythm.leisure, gapMean: 75, minGap: 8,
-                rng: &rng, into: &times)
+                total: n,
+                sessions: 1 + rng.poisson(mean: 0.6),
+                profile: Rhythm.leisure,
+                gapMean: 75,
+                minGap: 8,
+                rng: &rng,
+                into: &times
+            )
         case .codingAgent:
             guard rng.chance(weekend ? 0.2 : p.activeChance) else { return }
             let n = Int(p.rate * (weekend ? 0.3 : 1) * rng.logNormal(median: 1, sigma: 0.3))
             Rhythm.sessions(
-                total: n, sessions: rng.int(in: 3...6), profile: Rhythm.work, gapMean: 10, minGap: 2, rng: &rng,
-                into: &times)
+                total: n,
+                sessions: rng.int(in: 3...6),
+                profile: Rhythm.work,
+                gapMean: 10,
+                minGap: 2,
+                rng: &rng,
+                into: &times
+            )
         case .classCohort:
             let g = groups[p.group]
             if g.meetingDays.contains(Rhythm.weekday(localDay)) {
@@ -27,8 +39,14 @@ extension Simulation {
                 }
             } else if rng.chance(p.activeChance * 0.4) {
                 Rhythm.sessions(
-                    total: 1 + rng.poisson(mean: p.rate * 0.7), sessions: 1, profile: Rhythm.leisure, gapMean: 90,
-                    minGap: 15, rng: &rng, into: &times)
+                    total: 1 + rng.poisson(mean: p.rate * 0.7),
+                    sessions: 1,
+                    profile: Rhythm.leisure,
+                    gapMean: 90,
+                    minGap: 15,
+                    rng: &rng,
+                    into: &times
+                )
             }
         case .enterpriseBatch:
             let scale = weekend ? 0.5 : 1
@@ -42,7 +60,12 @@ extension Simulation {
                     t += 0.3 + rng.exponential(mean: 2.5)
                 }
             }
-            Rhythm.scattered(Int(p.rate * 0.2 * scale), profile: [Double](repeating: 1, count: 24), rng: &rng, into: &times)
+            Rhythm.scattered(
+                Int(p.rate * 0.2 * scale),
+                profile: [Double](repeating: 1, count: 24),
+                rng: &rng,
+                into: &times
+            )
         case .researchBenchmark:
             if !weekend && rng.chance(p.activeChance) {
                 var t = Double(rng.int(in: 9...17)) * 3600 + rng.double(in: 0...3599)
@@ -72,8 +95,14 @@ extension Simulation {
             guard rng.chance(p.activeChance) else { return }
             let n = max(1, Int(p.rate * rng.double(in: 0.8...1.2)))
             Rhythm.sessions(
-                total: n, sessions: rng.int(in: 2...4), profile: Rhythm.leisure, gapMean: 110, minGap: 20, rng: &rng,
-                into: &times)
+                total: n,
+                sessions: rng.int(in: 2...4),
+                profile: Rhythm.leisure,
+                gapMean: 110,
+                minGap: 20,
+                rng: &rng,
+                into: &times
+            )
         }
     }
 }

@@ -12,7 +12,8 @@ extension Simulation {
     /// print(summary.table)
     /// ```
     public func write(
-        to output: SimulationOutput, progress: (@Sendable (_ day: Int, _ events: Int) -> Void)? = nil
+        to output: SimulationOutput,
+        progress: (@Sendable (_ day: Int, _ events: Int) -> Void)? = nil
     ) async throws -> SimulationSummary {
         let clock = ContinuousClock()
         let started = clock.now
@@ -52,11 +53,15 @@ extension Simulation {
         try writeSideFiles(dir)
         let elapsed = clock.now - started
         return SimulationSummary(
-            rows: Archetype.allCases.compactMap { rows[$0] }, files: names + Self.sideFiles,
-            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            rows: Archetype.allCases.compactMap { rows[$0] },
+            files: names + Self.sideFiles,
+            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        )
     }
 
-    static let sideFiles = ["accounts.jsonl", "labels.jsonl", "ip-ranges.csv", "country.mmdb", "asn.mmdb", "scenario.yaml"]
+    static let sideFiles = [
+        "accounts.jsonl", "labels.jsonl", "ip-ranges.csv", "country.mmdb", "asn.mmdb", "scenario.yaml",
+    ]
 
     /// Writes accounts, labels, the IP intelligence (range list, country and ASN databases) and the resolved
     /// scenario.
@@ -72,8 +77,10 @@ extension Simulation {
         var resolved = scenario
         resolved.seed = seed
         try Self.writeText(
-            "# hydraguard simulate: the resolved scenario of this run (edit and pass with --scenario)\n" + resolved.yaml(),
-            to: dir + "/scenario.yaml")
+            "# hydraguard simulate: the resolved scenario of this run (edit and pass with --scenario)\n"
+                + resolved.yaml(),
+            to: dir + "/scenario.yaml"
+        )
     }
 
     static func writeText(_ text: String, to path: String) throws(LogFormatError) {
@@ -136,8 +143,13 @@ extension Simulation {
                 out.bytes.append(0x0A)
                 chunk.entries.append(
                     Entry(
-                        ts: event.ts.microseconds, tie: Self.fnv(event.requestID), start: Int32(start),
-                        length: Int32(out.bytes.count - start), shard: shard))
+                        ts: event.ts.microseconds,
+                        tie: Self.fnv(event.requestID),
+                        start: Int32(start),
+                        length: Int32(out.bytes.count - start),
+                        shard: shard
+                    )
+                )
                 tally.events += 1
                 tally.input += event.inputTokens
                 tally.output += event.outputTokens

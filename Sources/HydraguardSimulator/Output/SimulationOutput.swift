@@ -12,7 +12,13 @@ public struct SimulationOutput: Sendable {
     /// Parallel generation workers.
     public var workers: Int
 
-    public init(directory: String, compress: Bool = true, shards: Int = 1, compressionLevel: Int32 = 1, workers: Int? = nil) {
+    public init(
+        directory: String,
+        compress: Bool = true,
+        shards: Int = 1,
+        compressionLevel: Int32 = 1,
+        workers: Int? = nil
+    ) {
         self.directory = directory
         self.compress = compress
         self.shards = max(1, shards)
@@ -67,15 +73,18 @@ public struct SimulationSummary: Sendable {
         ]
         for r in rows {
             lines.append(
-                pad(r.archetype.rawValue, 20, left: true) + pad(r.archetype.isAttack ? "attack" : "benign", 8, left: true)
+                pad(r.archetype.rawValue, 20, left: true)
+                    + pad(r.archetype.isAttack ? "attack" : "benign", 8, left: true)
                     + pad(group(r.accounts), 10) + pad(group(r.events), 13) + pad(group(r.inputTokens), 17)
-                    + pad(group(r.outputTokens), 17))
+                    + pad(group(r.outputTokens), 17)
+            )
         }
         let input = rows.reduce(0) { $0 + $1.inputTokens }
         let output = rows.reduce(0) { $0 + $1.outputTokens }
         lines.append(
             pad("total", 28, left: true) + pad(group(accounts), 10) + pad(group(events), 13) + pad(group(input), 17)
-                + pad(group(output), 17))
+                + pad(group(output), 17)
+        )
         return lines.joined(separator: "\n")
     }
 }

@@ -28,7 +28,12 @@ extension Simulation {
                 var arng = SeededRandom(seed: seed, 0x4143_4354, UInt64(p), UInt64(a))
                 let group = groupCount > 0 ? firstGroup + a % groupCount : -1
                 let profile = makeHonestOrLone(
-                    population.archetype, index: profiles.count, id: uniqueID(), group: group, &arng)
+                    population.archetype,
+                    index: profiles.count,
+                    id: uniqueID(),
+                    group: group,
+                    &arng
+                )
                 profiles.append(profile)
             }
         }
@@ -38,7 +43,9 @@ extension Simulation {
             campaigns.append(plan)
             for a in 0..<campaign.accounts {
                 var arng = SeededRandom(seed: seed, 0x4341_4D50_4143, UInt64(c), UInt64(a))
-                profiles.append(makeCampaignAccount(plan, campaign: c, number: a, index: profiles.count, id: uniqueID(), &arng))
+                profiles.append(
+                    makeCampaignAccount(plan, campaign: c, number: a, index: profiles.count, id: uniqueID(), &arng)
+                )
             }
         }
     }
@@ -90,23 +97,39 @@ extension Simulation {
     func makeGroup(_ archetype: Archetype, number: Int, _ rng: inout SeededRandom) -> GroupPlan {
         let country = pickCountry(&rng)
         var plan = GroupPlan(
-            archetype: archetype, number: number, orgID: nil, addresses: [], client: Clients.honest(rng: &rng, programmatic: true),
-            country: country, utcOffsetSeconds: offsetSeconds(country, &rng), emailDomain: Identity.companyDomain(&rng),
-            createdDay: startDay - rng.int(in: 30...500), meetingDays: [], meetingHour: 0, system: nil)
+            archetype: archetype,
+            number: number,
+            orgID: nil,
+            addresses: [],
+            client: Clients.honest(rng: &rng, programmatic: true),
+            country: country,
+            utcOffsetSeconds: offsetSeconds(country, &rng),
+            emailDomain: Identity.companyDomain(&rng),
+            createdDay: startDay - rng.int(in: 30...500),
+            meetingDays: [],
+            meetingHour: 0,
+            system: nil
+        )
         switch archetype {
         case .codingAgent:
             plan.client = Clients.codingTool(number, rng: &rng)
             plan.system = SystemPrompts.codingTool(number)
         case .enterpriseBatch:
             plan.orgID = Identity.orgID(&rng)
-            plan.addresses = (0..<rng.int(in: 2...6)).map { _ in space.randomAddress(.datacenter, in: rng.chance(0.6) ? "US" : country, rng: &rng) }
+            plan.addresses = (0..<rng.int(in: 2...6)).map { _ in
+                space.randomAddress(.datacenter, in: rng.chance(0.6) ? "US" : country, rng: &rng)
+            }
             plan.system = rng.pick(SystemPrompts.batchSystems)
         case .researchBenchmark:
             plan.orgID = Identity.orgID(&rng)
-            plan.addresses = (0..<rng.int(in: 1...3)).map { _ in space.randomAddress(.datacenter, in: country, rng: &rng) }
+            plan.addresses = (0..<rng.int(in: 1...3)).map { _ in
+                space.randomAddress(.datacenter, in: country, rng: &rng)
+            }
         case .startup:
             plan.orgID = rng.chance(0.5) ? Identity.orgID(&rng) : nil
-            plan.addresses = (0..<rng.int(in: 1...3)).map { _ in space.randomAddress(.datacenter, in: country, rng: &rng) }
+            plan.addresses = (0..<rng.int(in: 1...3)).map { _ in
+                space.randomAddress(.datacenter, in: country, rng: &rng)
+            }
             plan.system = WorkPrompts.startupSystem(rng.int(in: 0..<100))
         case .classCohort:
             let uni = space.university(rng.int(in: 0..<1000))
@@ -127,7 +150,10 @@ extension Simulation {
     }
 
     static func universityDomain(_ name: String) -> String {
-        let words = name.lowercased().split(separator: " ").filter { !["of", "de", "van", "university", "universite", "universiteit", "universidade", "institute", "national"].contains($0) }
+        let words = name.lowercased().split(separator: " ").filter {
+            !["of", "de", "van", "university", "universite", "universiteit", "universidade", "institute", "national"]
+                .contains($0)
+        }
         let stem = words.prefix(2).joined(separator: "-").filter { $0.isLetter || $0 == "-" }
         return stem + ".edu"
     }
@@ -135,7 +161,11 @@ extension Simulation {
     // MARK: Honest accounts and lone attackers
 
     func makeHonestOrLone(
-        _ archetype: Archetype, index: Int, id: String, group: Int, _ rng: inout SeededRandom
+        _ archetype: Archetype,
+        index: Int,
+        id: String,
+        group: Int,
+        _ rng: inout SeededRandom
     ) -> AccountProfile {
         let country = pickCountry(&rng)
         let created = honestCreatedAt(&rng)
@@ -145,18 +175,32 @@ extension Simulation {
         var addresses = homeAddresses(country, count: rng.int(in: 1...2), &rng)
         var client = Clients.honest(rng: &rng)
         var profile = AccountProfile(
-            index: index, archetype: archetype, campaign: -1, group: group,
+            index: index,
+            archetype: archetype,
+            campaign: -1,
+            group: group,
             record: AccountRecord(accountID: id, createdAt: Timestamp(seconds: created), tier: tier),
-            firstDay: Int(created / 86_400), country: country, utcOffsetSeconds: offsetSeconds(country, &rng),
-            addresses: addresses, client: client, rate: 1, activeChance: 0.5,
-            keyRotationDays: rng.int(in: 30...400), keyPhase: rng.int(in: 0..<400),
-            adoptsNewModel: adoption(&rng), tools: 0, salt: rng.next())
+            firstDay: Int(created / 86_400),
+            country: country,
+            utcOffsetSeconds: offsetSeconds(country, &rng),
+            addresses: addresses,
+            client: client,
+            rate: 1,
+            activeChance: 0.5,
+            keyRotationDays: rng.int(in: 30...400),
+            keyPhase: rng.int(in: 0..<400),
+            adoptsNewModel: adoption(&rng),
+            tools: 0,
+            salt: rng.next()
+        )
         let g = group >= 0 ? groups[group] : nil
         switch archetype {
         case .casualChat:
             profile.activeChance = rng.double(in: 0.12...0.7)
             profile.rate = rng.logNormal(median: 6, sigma: 0.5)
-            if rng.chance(0.5) { addresses.append(space.randomAddress(.mobile, in: country, ipv6: rng.chance(0.3), rng: &rng)) }
+            if rng.chance(0.5) {
+                addresses.append(space.randomAddress(.mobile, in: country, ipv6: rng.chance(0.3), rng: &rng))
+            }
         case .vpnUser:
             profile.activeChance = rng.double(in: 0.25...0.8)
             profile.rate = rng.logNormal(median: 8, sigma: 0.5)
@@ -164,8 +208,12 @@ extension Simulation {
             let brand = rng.int(in: 0..<AddressSpace.vpns.count)
             let exits = AddressSpace.vpns[brand].3
             addresses = (0..<rng.int(in: 3...6)).map { _ in
-                let ranges = space.ranges(.vpn, in: rng.pick(exits)).filter { space.ranges[$0].provider == AddressSpace.vpns[brand].2 }
-                return ranges.isEmpty ? space.randomAddress(.vpn, in: "*", rng: &rng) : space.ranges[rng.pick(ranges)].address(rng.next() % 64)
+                let ranges = space.ranges(.vpn, in: rng.pick(exits)).filter {
+                    space.ranges[$0].provider == AddressSpace.vpns[brand].2
+                }
+                return ranges.isEmpty
+                    ? space.randomAddress(.vpn, in: "*", rng: &rng)
+                    : space.ranges[rng.pick(ranges)].address(rng.next() % 64)
             }
         case .codingAgent:
             let g = g!
@@ -220,7 +268,8 @@ extension Simulation {
             profile.country = g.country
             profile.utcOffsetSeconds = g.utcOffsetSeconds
             addresses = [rng.pick(g.addresses)] + homeAddresses(g.country, count: 1, &rng)
-            let createdSecond = Int64(g.createdDay + rng.int(in: 0...6)) * 86_400 + Int64(rng.int(in: 8 * 3600..<23 * 3600))
+            let createdSecond =
+                Int64(g.createdDay + rng.int(in: 0...6)) * 86_400 + Int64(rng.int(in: 8 * 3600..<23 * 3600))
                 - Int64(g.utcOffsetSeconds)
             profile.record.createdAt = Timestamp(seconds: createdSecond)
             profile.firstDay = Int(createdSecond / 86_400)
@@ -231,7 +280,9 @@ extension Simulation {
             domain = Identity.companyDomain(&rng)
             profile.record.orgID = Identity.orgID(&rng)
             client = Clients.stack(rng.chance(0.5) ? .openAIPython : .anthropicPython, rng: &rng)
-            addresses = (0..<rng.int(in: 3...8)).map { _ in space.randomAddress(.datacenter, in: rng.chance(0.5) ? "US" : country, rng: &rng) }
+            addresses = (0..<rng.int(in: 3...8)).map { _ in
+                space.randomAddress(.datacenter, in: rng.chance(0.5) ? "US" : country, rng: &rng)
+            }
             profile.rate = rng.logNormal(median: 2_200, sigma: 0.3)
             profile.activeChance = 1
         case .naiveExtractor:
@@ -268,9 +319,10 @@ extension Simulation {
             profile.record.signupCountry = space.country(of: exit) ?? "US"
         } else {
             profile.record.signupIP = addresses[0]
-            profile.record.signupCountry = archetype == .enterpriseBatch || archetype == .startup
-                || archetype == .researchBenchmark || archetype == .honestReseller || archetype == .resellerConduit
-                || archetype == .naiveExtractor
+            profile.record.signupCountry =
+                archetype == .enterpriseBatch || archetype == .startup
+                    || archetype == .researchBenchmark || archetype == .honestReseller || archetype == .resellerConduit
+                    || archetype == .naiveExtractor
                 ? (space.country(of: addresses[0]) ?? profile.country) : profile.country
         }
         return profile
@@ -288,11 +340,22 @@ extension Simulation {
         if let release = releaseSecond {
             switchSecond = release + Int64(campaign.modelSwitchHours * 3600)
         }
-        return CampaignPlan(scenario: campaign, client: client, cards: cards, countries: countries, switchSecond: switchSecond)
+        return CampaignPlan(
+            scenario: campaign,
+            client: client,
+            cards: cards,
+            countries: countries,
+            switchSecond: switchSecond
+        )
     }
 
     func makeCampaignAccount(
-        _ plan: CampaignPlan, campaign: Int, number: Int, index: Int, id: String, _ rng: inout SeededRandom
+        _ plan: CampaignPlan,
+        campaign: Int,
+        number: Int,
+        index: Int,
+        id: String,
+        _ rng: inout SeededRandom
     ) -> AccountProfile {
         let c = plan.scenario
         let rpd = Double(rng.int(in: c.requestsPerDay[0]...c.requestsPerDay[1]))
@@ -300,22 +363,42 @@ extension Simulation {
         case .hydra:
             let wave = number * c.waves / c.accounts
             let waveDay = startDay + c.firstWaveDay + wave * c.waveSpacingDays
-            let created = Int64(waveDay) * 86_400 + Int64(rng.exponential(mean: 6 * 3600).truncatingRemainder(dividingBy: 86_400 * 2))
+            let created =
+                Int64(waveDay) * 86_400
+                + Int64(rng.exponential(mean: 6 * 3600).truncatingRemainder(dividingBy: 86_400 * 2))
             let country = rng.pick(plan.countries)
             let signup = space.randomAddress(.residential, in: country, rng: &rng)
             let tierIndex = rng.weighted([0.3, 0.45, 0.25])
             let tier = Tier.allCases[tierIndex]
             let record = AccountRecord(
-                accountID: id, createdAt: Timestamp(seconds: created), tier: tier,
+                accountID: id,
+                createdAt: Timestamp(seconds: created),
+                tier: tier,
                 emailDomain: Identity.consumerDomain(&rng),
                 paymentFingerprint: tier == .card ? rng.pick(plan.cards) : nil,
-                signupIP: signup, signupCountry: country)
+                signupIP: signup,
+                signupCountry: country
+            )
             return AccountProfile(
-                index: index, archetype: .hydra, campaign: campaign, group: -1, record: record,
-                firstDay: Int(created / 86_400), country: country, utcOffsetSeconds: 0, addresses: [signup],
-                client: plan.client, rate: rpd, activeChance: 0.97,
-                keyRotationDays: rng.int(in: c.keyRotationDays[0]...c.keyRotationDays[1]), keyPhase: rng.int(in: 0..<30),
-                adoptsNewModel: Int.max, tools: rng.int(in: 6...18), salt: rng.next())
+                index: index,
+                archetype: .hydra,
+                campaign: campaign,
+                group: -1,
+                record: record,
+                firstDay: Int(created / 86_400),
+                country: country,
+                utcOffsetSeconds: 0,
+                addresses: [signup],
+                client: plan.client,
+                rate: rpd,
+                // A scripted operation: every account sends every day.
+                activeChance: 1,
+                keyRotationDays: rng.int(in: c.keyRotationDays[0]...c.keyRotationDays[1]),
+                keyPhase: rng.int(in: 0..<30),
+                adoptsNewModel: Int.max,
+                tools: rng.int(in: 6...18),
+                salt: rng.next()
+            )
         case .stealth:
             // Spread over months like honest sign-ups, each account one plausible person.
             let country = rng.pick(plan.countries)
@@ -323,16 +406,33 @@ extension Simulation {
             let tier = Tier.allCases[Identity.selfServeTier(&rng, card: 0.4)]
             let home = space.randomAddress(.residential, in: country, rng: &rng)
             let record = AccountRecord(
-                accountID: id, createdAt: Timestamp(seconds: created), tier: tier,
+                accountID: id,
+                createdAt: Timestamp(seconds: created),
+                tier: tier,
                 emailDomain: Identity.consumerDomain(&rng),
                 paymentFingerprint: tier >= .card ? Identity.paymentFingerprint(&rng) : nil,
-                signupIP: home, signupCountry: country)
+                signupIP: home,
+                signupCountry: country
+            )
             return AccountProfile(
-                index: index, archetype: .stealth, campaign: campaign, group: -1, record: record,
-                firstDay: Int(created / 86_400), country: country, utcOffsetSeconds: offsetSeconds(country, &rng),
-                addresses: [home], client: Clients.honest(rng: &rng), rate: rpd, activeChance: 0.85,
-                keyRotationDays: rng.int(in: 20...90), keyPhase: rng.int(in: 0..<90),
-                adoptsNewModel: adoption(&rng, meanDays: 3, never: 0.1), tools: 0, salt: rng.next())
+                index: index,
+                archetype: .stealth,
+                campaign: campaign,
+                group: -1,
+                record: record,
+                firstDay: Int(created / 86_400),
+                country: country,
+                utcOffsetSeconds: offsetSeconds(country, &rng),
+                addresses: [home],
+                client: Clients.honest(rng: &rng),
+                rate: rpd,
+                activeChance: 0.85,
+                keyRotationDays: rng.int(in: 20...90),
+                keyPhase: rng.int(in: 0..<90),
+                adoptsNewModel: adoption(&rng, meanDays: 3, never: 0.1),
+                tools: 0,
+                salt: rng.next()
+            )
         }
     }
 }

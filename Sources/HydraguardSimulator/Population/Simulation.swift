@@ -28,7 +28,10 @@ public struct Simulation: Sendable {
 
     /// Builds the population. Throws when the scenario does not validate.
     public init(
-        scenario: Scenario, seed: UInt64? = nil, space: AddressSpace = .standard, prompts: PromptCorpus? = nil
+        scenario: Scenario,
+        seed: UInt64? = nil,
+        space: AddressSpace = .standard,
+        prompts: PromptCorpus? = nil
     ) throws(ScenarioError) {
         try scenario.validate()
         self.corpus = prompts
@@ -51,9 +54,11 @@ public struct Simulation: Sendable {
     public func labelRecords() -> [LabelRecord] {
         shuffledProfiles().map { p in
             LabelRecord(
-                accountID: p.record.accountID, label: p.archetype.isAttack ? .attack : .benign,
+                accountID: p.record.accountID,
+                label: p.archetype.isAttack ? .attack : .benign,
                 archetype: p.archetype.rawValue,
-                campaign: p.campaign >= 0 ? campaigns[p.campaign].scenario.id : nil)
+                campaign: p.campaign >= 0 ? campaigns[p.campaign].scenario.id : nil
+            )
         }
     }
 

@@ -16,7 +16,10 @@ extension Scenario {
 
     static var small: Scenario {
         Scenario(
-            name: "small", seed: 1, start: "2026-04-01", days: 14,
+            name: "small",
+            seed: 1,
+            start: "2026-04-01",
+            days: 14,
             newModel: NewModel(name: "claude-opus-5", releaseDay: 9),
             populations: [
                 Population(.casualChat, accounts: 1200),
@@ -34,12 +37,16 @@ extension Scenario {
             campaigns: [
                 Campaign(id: "hydra-1", style: .hydra, accounts: 240, waves: 3, firstWaveDay: -6, waveSpacingDays: 4),
                 Campaign(id: "stealth-1", style: .stealth, accounts: 20, requestsPerDay: [25, 45]),
-            ])
+            ]
+        )
     }
 
     static var medium: Scenario {
         Scenario(
-            name: "medium", seed: 1, start: "2026-04-01", days: 28,
+            name: "medium",
+            seed: 1,
+            start: "2026-04-01",
+            days: 28,
             newModel: NewModel(name: "claude-opus-5", releaseDay: 17),
             populations: [
                 Population(.casualChat, accounts: 8000),
@@ -57,16 +64,27 @@ extension Scenario {
             campaigns: [
                 Campaign(id: "hydra-1", style: .hydra, accounts: 1200, waves: 5, firstWaveDay: -8, waveSpacingDays: 5),
                 Campaign(
-                    id: "hydra-2", style: .hydra, accounts: 250, waves: 2, firstWaveDay: 6, waveSpacingDays: 7,
-                    requestsPerDay: [15, 25], countries: ["US", "GB", "DE", "JP", "KR", "SG", "CA"],
-                    keyRotationDays: [2, 4]),
+                    id: "hydra-2",
+                    style: .hydra,
+                    accounts: 250,
+                    waves: 2,
+                    firstWaveDay: 6,
+                    waveSpacingDays: 7,
+                    requestsPerDay: [15, 25],
+                    countries: ["US", "GB", "DE", "JP", "KR", "SG", "CA"],
+                    keyRotationDays: [2, 4]
+                ),
                 Campaign(id: "stealth-1", style: .stealth, accounts: 60, requestsPerDay: [25, 45]),
-            ])
+            ]
+        )
     }
 
     static var realCase: Scenario {
         Scenario(
-            name: "real-case", seed: 1, start: "2026-04-01", days: 42,
+            name: "real-case",
+            seed: 1,
+            start: "2026-04-01",
+            days: 42,
             newModel: NewModel(name: "claude-opus-5", releaseDay: 30),
             populations: [
                 Population(.casualChat, accounts: 8000),
@@ -83,9 +101,17 @@ extension Scenario {
             ],
             campaigns: [
                 Campaign(
-                    id: "hydra-1", style: .hydra, accounts: 25_000, waves: 6, firstWaveDay: -30, waveSpacingDays: 5,
-                    requestsPerDay: [25, 30], paymentCards: 900),
+                    id: "hydra-1",
+                    style: .hydra,
+                    accounts: 25_000,
+                    waves: 6,
+                    firstWaveDay: -30,
+                    waveSpacingDays: 5,
+                    requestsPerDay: [25, 30],
+                    paymentCards: 900
+                ),
                 Campaign(id: "stealth-1", style: .stealth, accounts: 80, requestsPerDay: [25, 45]),
-            ])
+            ]
+        )
     }
 }

@@ -70,7 +70,10 @@ extension Scenario {
     }
 
     private static func checkMapping(
-        _ map: Node.Mapping, allowed: [String], path: String, file: String
+        _ map: Node.Mapping,
+        allowed: [String],
+        path: String,
+        file: String
     ) throws(ScenarioError) {
         for (key, _) in map {
             let name = key.string ?? "\(key)"
@@ -99,7 +102,17 @@ extension Scenario {
         case .valueNotFound(let type, let context):
             return ScenarioError.badValue(file, path(context.codingPath), "expected \(describe(type)), found null")
         case .dataCorrupted(let context):
-            return ScenarioError.badValue(file, path(context.codingPath), context.debugDescription)
+            let key = path(context.codingPath)
+            switch context.codingPath.last?.stringValue {
+            case "archetype":
+                let known = Archetype.populationArchetypes.map(\.rawValue).joined(separator: ", ")
+                return ScenarioError.badValue(file, key, "unknown archetype (known: \(known))")
+            case "style":
+                let known = Campaign.Style.allCases.map(\.rawValue).joined(separator: ", ")
+                return ScenarioError.badValue(file, key, "unknown campaign style (known: \(known))")
+            default:
+                return ScenarioError.badValue(file, key, context.debugDescription)
+            }
         @unknown default:
             return ScenarioError.syntax(file, "\(error)")
         }

@@ -33,9 +33,14 @@ public struct Scenario: Sendable, Hashable, Codable {
     public var campaigns: [Campaign]
 
     public init(
-        name: String, seed: UInt64 = 1, start: String = "2026-04-01", days: Int,
-        restrictedCountries: [String] = ["KP", "IR", "CU", "SY", "RU"], newModel: NewModel? = nil,
-        populations: [Population], campaigns: [Campaign] = []
+        name: String,
+        seed: UInt64 = 1,
+        start: String = "2026-04-01",
+        days: Int,
+        restrictedCountries: [String] = ["KP", "IR", "CU", "SY", "RU"],
+        newModel: NewModel? = nil,
+        populations: [Population],
+        campaigns: [Campaign] = []
     ) {
         self.name = name
         self.seed = seed
@@ -110,9 +115,17 @@ public struct Scenario: Sendable, Hashable, Codable {
         public var coverTraffic: Double
 
         public init(
-            id: String, style: Style, accounts: Int, waves: Int = 3, firstWaveDay: Int = -10,
-            waveSpacingDays: Int = 4, requestsPerDay: [Int] = [20, 30], countries: [String]? = nil,
-            modelSwitchHours: Double = 14, keyRotationDays: [Int] = [3, 5], paymentCards: Int? = nil,
+            id: String,
+            style: Style,
+            accounts: Int,
+            waves: Int = 3,
+            firstWaveDay: Int = -10,
+            waveSpacingDays: Int = 4,
+            requestsPerDay: [Int] = [20, 30],
+            countries: [String]? = nil,
+            modelSwitchHours: Double = 14,
+            keyRotationDays: [Int] = [3, 5],
+            paymentCards: Int? = nil,
             coverTraffic: Double = 0.05
         ) {
             self.id = id
@@ -155,7 +168,8 @@ public struct Scenario: Sendable, Hashable, Codable {
                 modelSwitchHours: try c.decodeIfPresent(Double.self, forKey: .modelSwitchHours) ?? 14,
                 keyRotationDays: try c.decodeIfPresent([Int].self, forKey: .keyRotationDays) ?? [3, 5],
                 paymentCards: try c.decodeIfPresent(Int.self, forKey: .paymentCards),
-                coverTraffic: try c.decodeIfPresent(Double.self, forKey: .coverTraffic) ?? 0.05)
+                coverTraffic: try c.decodeIfPresent(Double.self, forKey: .coverTraffic) ?? 0.05
+            )
         }
     }
 
@@ -176,7 +190,8 @@ public struct Scenario: Sendable, Hashable, Codable {
                 ?? ["KP", "IR", "CU", "SY", "RU"],
             newModel: try c.decodeIfPresent(NewModel.self, forKey: .newModel),
             populations: try c.decodeIfPresent([Population].self, forKey: .populations) ?? [],
-            campaigns: try c.decodeIfPresent([Campaign].self, forKey: .campaigns) ?? [])
+            campaigns: try c.decodeIfPresent([Campaign].self, forKey: .campaigns) ?? []
+        )
     }
 
     /// The first day of the window as days since 1970-01-01, or nil when `start` is malformed.

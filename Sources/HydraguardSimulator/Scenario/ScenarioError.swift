@@ -24,7 +24,12 @@ public struct ScenarioError: Error, Sendable, Hashable, CustomStringConvertible 
     }
 
     static func unknownKey(_ file: String, _ key: String, allowed: [String]) -> ScenarioError {
-        ScenarioError(.unknownKey, file: file, key: key, "unknown key (allowed here: \(allowed.joined(separator: ", ")))")
+        ScenarioError(
+            .unknownKey,
+            file: file,
+            key: key,
+            "unknown key (allowed here: \(allowed.joined(separator: ", ")))"
+        )
     }
 
     static func badValue(_ file: String, _ key: String, _ message: String) -> ScenarioError {
@@ -33,8 +38,11 @@ public struct ScenarioError: Error, Sendable, Hashable, CustomStringConvertible 
 
     static func unknownPreset(_ name: String) -> ScenarioError {
         ScenarioError(
-            .unknownPreset, file: "<preset>", key: nil,
-            "unknown preset '\(name)' (known: \(Scenario.presetNames.joined(separator: ", ")))")
+            .unknownPreset,
+            file: "<preset>",
+            key: nil,
+            "unknown preset '\(name)' (known: \(Scenario.presetNames.joined(separator: ", ")))"
+        )
     }
 
     /// The file is not valid YAML, or not the scenario's shape.

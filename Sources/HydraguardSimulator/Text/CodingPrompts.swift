@@ -19,7 +19,8 @@ enum CodingPrompts {
     static let exts = [".ts", ".py", ".go", ".rs", ".tsx", ".java", ".swift", ".rb", ".kt"]
     static let details = [
         "", " so it uses exponential backoff", " — the test suite fails on CI only",
-        " and keep the public API unchanged", ", it's O(n^2) right now", "; the error is `TypeError: undefined is not a function`",
+        " and keep the public API unchanged", ", it's O(n^2) right now",
+        "; the error is `TypeError: undefined is not a function`",
         " to match the new schema in migrations/", " and update the README", " without adding dependencies",
         ", see the stack trace I pasted earlier", " like we did in the orders module", " before the release on Friday",
     ]

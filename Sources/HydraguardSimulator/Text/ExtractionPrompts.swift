@@ -18,10 +18,12 @@ enum ExtractionPrompts {
         "implement a lock-free stack", "build a min-cost spanning tree with Kruskal's algorithm",
     ]
     static let agenticGoals: [Template] = [
-        "set up a CI pipeline for a monorepo and fix the failing job", "find and patch the SQL injection in the repository",
+        "set up a CI pipeline for a monorepo and fix the failing job",
+        "find and patch the SQL injection in the repository",
         "migrate the database schema without downtime", "book the cheapest flight meeting the constraints in the file",
         "triage the {n} open issues and label them", "reproduce the reported crash and write a regression test",
-        "upgrade every dependency and resolve the breaking changes", "scrape the product catalogue and build a price report",
+        "upgrade every dependency and resolve the breaking changes",
+        "scrape the product catalogue and build a price report",
         "investigate the latency spike in the logs and propose a fix", "refactor the service into three modules",
         "write and run a data-cleaning script for the attached CSV", "deploy the app to a new Kubernetes cluster",
         "audit the IAM policies and remove unused permissions", "resolve the merge conflicts on branch feature-{n}",
@@ -78,9 +80,11 @@ enum ExtractionPrompts {
         "Produce a long-form chain-of-thought solution for the following {domain} problem, then a one-line answer. {problem}",
         "Before answering, reason at length and check your work. {problem}",
     ]
-    static let coverPrompts: [Template] = ["What's the weather usually like in {city} in spring?", "Tell me a fun fact.",
+    static let coverPrompts: [Template] = [
+        "What's the weather usually like in {city} in spring?", "Tell me a fun fact.",
         "Translate 'good morning' into Japanese.", "Write a short thank-you note.", "hello", "What can you do?",
-        "Summarize the news about electric cars in two sentences.", "Recommend a book like Dune."]
+        "Summarize the news about electric cars in two sentences.", "Recommend a book like Dune.",
+    ]
 
     static func target(_ rng: inout SeededRandom) -> Target {
         Target.allCases[rng.weighted([0.45, 0.25, 0.3])]

@@ -98,7 +98,8 @@ public struct PromptCorpus: Sendable {
             }
             if bytes[j] == 0x22 {
                 let literal = Data(bytes[start...j])
-                guard let text = try? JSONSerialization.jsonObject(with: literal, options: [.fragmentsAllowed]) as? String
+                guard
+                    let text = try? JSONSerialization.jsonObject(with: literal, options: [.fragmentsAllowed]) as? String
                 else { return ("", j + 1) }
                 return (text, j + 1)
             }

@@ -10,9 +10,12 @@ enum WorkPrompts {
     ]
     static let batchBodies = [
         "I was charged twice for my subscription this month and the app still says trial",
-        "The export button does nothing on Safari, tried clearing cache", "Customer asked about moving the delivery date to next week",
-        "Total due 1,240.00 EUR, invoice INV-2291, payment within 30 days", "Great blender but the lid cracked after two weeks",
-        "Vintage leather messenger bag brown with brass buckles excellent condition", "This agreement renews automatically for successive one-year terms",
+        "The export button does nothing on Safari, tried clearing cache",
+        "Customer asked about moving the delivery date to next week",
+        "Total due 1,240.00 EUR, invoice INV-2291, payment within 30 days",
+        "Great blender but the lid cracked after two weeks",
+        "Vintage leather messenger bag brown with brass buckles excellent condition",
+        "This agreement renews automatically for successive one-year terms",
         "Cannot log in after resetting my password, the link expired", "Agent promised a callback that never happened",
     ]
 
@@ -25,7 +28,10 @@ enum WorkPrompts {
         "The following is a multiple choice question about {subject}. Reason step by step and finish with 'Answer: X'.\n\nQ{item}. {question}\n(A) {opt} (B) {opt} (C) {opt} (D) {opt}",
         "Complete the following Python function so that all doctests pass.\n\ndef task_{item}(xs):\n    \"\"\"{doc}\"\"\"\n",
     ]
-    static let subjects = ["high school chemistry", "college physics", "professional law", "clinical knowledge", "econometrics", "world religions"]
+    static let subjects = [
+        "high school chemistry", "college physics", "professional law", "clinical knowledge", "econometrics",
+        "world religions",
+    ]
     static let questions = [
         "Which of the following best explains the observed result?", "What is the most likely diagnosis?",
         "Which statement is NOT consistent with the theory?", "What is the value of the constant in this system?",
@@ -47,7 +53,8 @@ enum WorkPrompts {
         "Intro to Statistics HW {w}: Compute the mean, median and standard deviation of the data set and interpret them.",
     ]
     static let studentPrefixes = [
-        "", "", "pls help: ", "I don't understand this: ", "can you explain ", "how do I do this? ", "Hi, my assignment says: ",
+        "", "", "pls help: ", "I don't understand this: ", "can you explain ", "how do I do this? ",
+        "Hi, my assignment says: ",
         "", "help!! ", "Professor said we can use AI to check our work. ",
     ]
     static let studentSuffixes = [

@@ -94,12 +94,25 @@ public struct AddressSpace: Sendable {
     }
 
     private mutating func add(
-        _ base: UInt32, _ prefix: Int, _ kind: AddressKind, _ provider: String, _ country: String,
-        _ asn: Int, _ org: String, v6: Bool = false
+        _ base: UInt32,
+        _ prefix: Int,
+        _ kind: AddressKind,
+        _ provider: String,
+        _ country: String,
+        _ asn: Int,
+        _ org: String,
+        v6: Bool = false
     ) {
         let range = AddressRange(
-            isIPv6: v6, base: base, prefixLength: prefix, kind: kind, provider: provider, country: country,
-            asn: asn, organization: org)
+            isIPv6: v6,
+            base: base,
+            prefixLength: prefix,
+            kind: kind,
+            provider: provider,
+            country: country,
+            asn: asn,
+            organization: org
+        )
         index[Key(kind: kind, country: country, v6: v6), default: []].append(ranges.count)
         index[Key(kind: kind, country: "*", v6: v6), default: []].append(ranges.count)
         ranges.append(range)
@@ -174,7 +187,9 @@ extension AddressSpace {
     func range(of address: String) -> Int? {
         if address.contains(":") {
             let groups = address.split(separator: ":", omittingEmptySubsequences: false)
-            guard groups.count >= 2, let hi = UInt32(groups[0], radix: 16), let lo = UInt32(groups[1], radix: 16) else { return nil }
+            guard groups.count >= 2, let hi = UInt32(groups[0], radix: 16), let lo = UInt32(groups[1], radix: 16) else {
+                return nil
+            }
             let top = hi << 16 | lo
             return ranges.firstIndex { $0.isIPv6 && $0.base == top }
         }

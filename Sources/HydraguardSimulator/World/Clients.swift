@@ -46,30 +46,45 @@ enum Clients {
         case .anthropicPython:
             return ClientStack(
                 userAgent: "Anthropic/Python 0.\(recent(40...72)).\(rng.int(in: 0...2))",
-                tlsFingerprint: rng.pick(pythonJA4), endpoint: "/v1/messages")
+                tlsFingerprint: rng.pick(pythonJA4),
+                endpoint: "/v1/messages"
+            )
         case .anthropicJS:
             return ClientStack(
                 userAgent: "Anthropic/JS 0.\(recent(30...68)).\(rng.int(in: 0...3))",
-                tlsFingerprint: rng.pick(nodeJA4), endpoint: "/v1/messages")
+                tlsFingerprint: rng.pick(nodeJA4),
+                endpoint: "/v1/messages"
+            )
         case .openAIPython:
             return ClientStack(
                 userAgent: "OpenAI/Python 1.\(recent(50...109)).\(rng.int(in: 0...3))",
-                tlsFingerprint: rng.pick(pythonJA4), endpoint: "/v1/chat/completions")
+                tlsFingerprint: rng.pick(pythonJA4),
+                endpoint: "/v1/chat/completions"
+            )
         case .openAIJS:
             return ClientStack(
                 userAgent: "OpenAI/JS 4.\(recent(60...104)).\(rng.int(in: 0...2))",
-                tlsFingerprint: rng.pick(nodeJA4), endpoint: "/v1/chat/completions")
+                tlsFingerprint: rng.pick(nodeJA4),
+                endpoint: "/v1/chat/completions"
+            )
         case .requests:
             return ClientStack(
                 userAgent: "python-requests/2.\(recent(28...32)).\(rng.int(in: 0...3))",
-                tlsFingerprint: rng.pick(pythonJA4), endpoint: "/v1/messages")
+                tlsFingerprint: rng.pick(pythonJA4),
+                endpoint: "/v1/messages"
+            )
         case .curl:
             return ClientStack(
                 userAgent: "curl/8.\(recent(4...16)).\(rng.int(in: 0...1))",
-                tlsFingerprint: rng.pick(curlJA4), endpoint: "/v1/messages")
+                tlsFingerprint: rng.pick(curlJA4),
+                endpoint: "/v1/messages"
+            )
         case .go:
             return ClientStack(
-                userAgent: "Go-http-client/2.0", tlsFingerprint: rng.pick(goJA4), endpoint: "/v1/messages")
+                userAgent: "Go-http-client/2.0",
+                tlsFingerprint: rng.pick(goJA4),
+                endpoint: "/v1/messages"
+            )
         }
     }
 
