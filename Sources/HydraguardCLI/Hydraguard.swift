@@ -16,6 +16,6 @@ struct Hydraguard: AsyncParsableCommand {
               hydraguard eval --labels out/small/labels.jsonl --findings out/small/findings.json
             """,
         version: "0.1.0",
-        subcommands: [Bench.self]
+        subcommands: [Bench.self, Gateway.self, Keys.self, UpstreamStubCommand.self]
     )
 }
