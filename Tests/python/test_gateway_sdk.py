@@ -50,7 +50,9 @@ def test_openai_chat_and_stream(servers):
     assert text and len(text.split()) <= 40
     with_usage = list(client.chat.completions.create(
         model="stub-large", messages=MESSAGES, max_tokens=40, stream=True, stream_options={"include_usage": True}))
-    assert with_usage[-1].usage.completion_tokens == len(text.split())
+    usage_text = "".join(c.choices[0].delta.content or "" for c in with_usage if c.choices)
+    assert with_usage[-1].usage.completion_tokens == len(usage_text.split())
+    assert all(c.usage is None for c in chunks)
 
 
 def test_models_list_is_narrowed_by_tier(servers):
