@@ -142,6 +142,7 @@ let package = Package(
                 "HydraguardGateway",
                 "HydraguardStore",
                 "HydraguardLog",
+                "HydraguardIntel",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -10,7 +10,7 @@ extension Hydraguard {
                 Run it from a release build, on an otherwise idle machine:
                   swift build -c release && .build/release/hydraguard bench parse --events out/medium/events.jsonl
                 """,
-            subcommands: [Parse.self]
+            subcommands: [Parse.self, AuditStages.self, Intel.self]
         )
     }
 }

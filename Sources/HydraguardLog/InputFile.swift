@@ -50,6 +50,12 @@ final class InputFile {
                 let message = gzerror(gz, &code).map { String(cString: $0) } ?? "gzip error"
                 throw Self.ioError(path, "corrupt gzip data: \(message)")
             }
+            if n == 0 {
+                // zlib reports a stream cut short only through gzerror, after a read that returns 0.
+                var code: Int32 = 0
+                let message = gzerror(gz, &code).map { String(cString: $0) } ?? ""
+                if code != Z_OK { throw Self.ioError(path, "truncated or corrupt gzip data: \(message)") }
+            }
             return Int(n)
         }
         while true {

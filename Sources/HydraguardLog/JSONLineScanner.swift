@@ -17,7 +17,8 @@ public struct JSONLineScanner: ~Copyable {
     @usableFromInline var scratch: [UInt8]
 
     public init(_ buffer: UnsafeRawBufferPointer, scratch: [UInt8] = []) {
-        self.base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        // An empty buffer may have no address; nothing is ever read through it then.
+        self.base = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1)!
         self.count = buffer.count
         self.scratch = scratch
     }
@@ -120,11 +121,19 @@ public struct JSONLineScanner: ~Copyable {
         case 0x22: return .string
         case 0x7B: return .object
         case 0x5B: return .array
-        case 0x74, 0x66: return .bool
-        case 0x6E: return .null
+        case 0x74, 0x66: return try literal(base[i] == 0x74 ? "true" : "false", .bool)
+        case 0x6E: return try literal("null", .null)
         case 0x2D, 0x30...0x39: return .number
         default: throw broken("unexpected character")
         }
+    }
+
+    /// Checks that the literal `word` is at the cursor (so `tru` is a broken line, not a wrong type).
+    @usableFromInline
+    func literal(_ word: StaticString, _ kind: ValueKind) throws(LineError) -> ValueKind {
+        let n = word.utf8CodeUnitCount
+        guard i + n <= count, memcmp(base + i, word.utf8Start, n) == 0 else { throw broken("invalid literal") }
+        return kind
     }
 
     @usableFromInline

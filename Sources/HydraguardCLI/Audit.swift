@@ -1,0 +1,192 @@
+import ArgumentParser
+import Foundation
+import HydraguardDetection
+import HydraguardLog
+
+extension Hydraguard {
+    struct Audit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Find distillation accounts and the campaigns that tie them together.",
+            discussion: """
+                Reads usage logs (usage-log.md: events and accounts, JSON Lines, .gz or - for standard input) \
+                and writes findings: every account that is not plainly honest, with a graded verdict (watch, \
+                throttle, challenge, block), a risk in [0, 1] and the reasons in numbers a person can check, \
+                and the campaigns that tie accounts together, with their evidence.
+
+                Exit status: 0 when the findings were written, 1 on bad input (the message names the file, the \
+                line and the field). A findings file is never left half-written.
+
+                Examples:
+                  hydraguard audit --events out/small/events.jsonl.gz --accounts out/small/accounts.jsonl \\
+                      --out findings.json --report report.html --ip-ranges out/small/ip-ranges.csv
+                  zcat events-*.jsonl.gz | hydraguard audit --events - --accounts accounts.jsonl --out -
+                """
+        )
+
+        @OptionGroup var inputs: AuditInputs
+
+        @Option(name: .long, help: "Where to write the findings JSON (- for standard output).")
+        var out: String
+
+        @Option(name: .long, help: "Also write a self-contained HTML report here.")
+        var report: String?
+
+        @Flag(name: .long, help: "Print how long each stage took and its events/s.")
+        var timings = false
+
+        @Flag(name: .shortAndLong, help: "No progress on standard error.")
+        var quiet = false
+
+        func run() async throws {
+            let result = try inputs.runAudit(quiet: quiet)
+            let findings = result.findings()
+            do {
+                try findings.write(to: out)
+                if let report {
+                    try HTMLReport(result: result, findings: findings).render()
+                        .write(toFile: report, atomically: true, encoding: .utf8)
+                }
+            } catch {
+                throw CLIError("cannot write output: \(error.localizedDescription)")
+            }
+            if out != "-" { print(CampaignTable(result: result).render()) }
+            if timings { print(StageTable(result: result).render()) }
+        }
+    }
+}
+
+/// The inputs of an audit, shared by `audit` and `demo`.
+struct AuditInputs: ParsableArguments {
+    @Option(
+        name: .long, parsing: .upToNextOption,
+        help: "Events files or folders of them (JSON Lines, .gz, or - for standard input).")
+    var events: [String]
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Accounts files (JSON Lines, .gz).")
+    var accounts: [String]
+
+    @Option(name: .long, help: "Country database (MMDB, GeoLite2 or DB-IP layout).")
+    var geoip: String?
+
+    @Option(name: .long, help: "ASN database (MMDB, GeoLite2 or DB-IP layout).")
+    var asn: String?
+
+    @Option(name: .customLong("ip-ranges"), parsing: .upToNextOption, help: "IP range lists (CSV: cidr,kind,provider).")
+    var ipRanges: [String] = []
+
+    @Option(
+        name: .customLong("restricted-countries"),
+        help: "Comma-separated ISO country codes whose direct connections breach policy.")
+    var restrictedCountries: String = "KP,IR,CU,SY,RU,BY"
+
+    @Flag(name: .long, help: "Skip bad lines (counted and reported) instead of stopping at the first.")
+    var lenient = false
+
+    @Option(help: "Parallel workers (default: all cores).")
+    var workers: Int = 0
+
+    func validate() throws {
+        guard !events.isEmpty else { throw ValidationError("--events needs at least one file") }
+        guard !accounts.isEmpty else { throw ValidationError("--accounts needs at least one file") }
+        for code in restrictedCountries.split(separator: ",") where code.count != 2 {
+            throw ValidationError("--restricted-countries: '\(code)' is not a two-letter country code")
+        }
+    }
+
+    func runAudit(quiet: Bool) throws -> AuditResult {
+        let resolver: any AddressResolver
+        do {
+            resolver = try IntelResolver.load(countryDB: geoip, asnDB: asn, rangeLists: ipRanges)
+        } catch {
+            throw CLIError("\(error)")
+        }
+        var configuration = AuditConfiguration(workers: workers)
+        configuration.restrictedCountries = Set(restrictedCountries.split(separator: ",").map { $0.uppercased() })
+        let audit = HydraguardDetection.Audit(configuration: configuration, resolver: resolver, lenient: lenient)
+        do {
+            return try audit.run(events: try expand(events), accounts: try expand(accounts)) { line in
+                if !quiet { FileHandle.standardError.write(Data("hydraguard: \(line)\n".utf8)) }
+            }
+        } catch let error as LogFormatError {
+            throw CLIError(error.description)
+        }
+    }
+
+    /// Folders stand for the log files inside them, in name order.
+    func expand(_ paths: [String]) throws -> [String] {
+        try paths.flatMap { path -> [String] in
+            var isDirectory: ObjCBool = false
+            guard path != "-", FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue
+            else { return [path] }
+            let names = try FileManager.default.contentsOfDirectory(atPath: path)
+                .filter { $0.hasSuffix(".jsonl") || $0.hasSuffix(".jsonl.gz") }.sorted()
+            guard !names.isEmpty else { throw CLIError("\(path): no .jsonl or .jsonl.gz files in this folder") }
+            return names.map { (path as NSString).appendingPathComponent($0) }
+        }
+    }
+}
+
+/// An error for a person: printed as it is, exit status 1.
+struct CLIError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The campaigns found, as a text table.
+struct CampaignTable {
+    var result: AuditResult
+
+    func render() -> String {
+        let campaigns = result.campaigns
+        var verdicts: [Findings.Verdict: Int] = [:]
+        for j in result.judged { verdicts[j.verdict, default: 0] += 1 }
+        var lines = [
+            "audited \(result.eventStatistics.records) events of \(result.judged.count) accounts: "
+                + "\(verdicts[.block] ?? 0) block, \(verdicts[.challenge] ?? 0) challenge, "
+                + "\(verdicts[.throttle] ?? 0) throttle, \(verdicts[.watch] ?? 0) watch; \(campaigns.count) campaigns"
+        ]
+        if result.eventStatistics.skipped > 0 {
+            lines.append("skipped \(result.eventStatistics.skipped) bad lines (lenient)")
+            for sample in result.eventStatistics.skippedSamples { lines.append("  \(sample)") }
+        }
+        if !campaigns.isEmpty {
+            lines.append(
+                "campaign  accounts   requests  output tokens  risk  targets                  first seen → last seen")
+            for c in campaigns {
+                lines.append(
+                    c.id.padding(toLength: 8, withPad: " ", startingAt: 0)
+                        + String(c.members.count).leftPad(10) + String(c.requests).leftPad(11)
+                        + String(c.outputTokens).leftPad(15) + String(format: "%6.2f", c.assessment.risk) + "  "
+                        + c.assessment.targets.joined(separator: ",").padding(toLength: 24, withPad: " ", startingAt: 0)
+                        + " " + c.first.rfc3339.prefix(10) + " → " + c.last.rfc3339.prefix(10))
+                if let top = c.assessment.evidence.first { lines.append("          \(top.name): \(top.detail.prefix(150))") }
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+struct StageTable {
+    var result: AuditResult
+
+    func render() -> String {
+        var lines = ["stage                     seconds        items      items/s"]
+        for t in result.timings {
+            lines.append(
+                t.name.padding(toLength: 24, withPad: " ", startingAt: 0) + String(format: "%9.3f", t.seconds)
+                    + String(t.items).leftPad(13) + String(format: "%13.0f", Double(t.items) / max(t.seconds, 1e-9)))
+        }
+        let total = result.timings.reduce(0) { $0 + $1.seconds }
+        lines.append(
+            "total".padding(toLength: 24, withPad: " ", startingAt: 0) + String(format: "%9.3f", total)
+                + String(result.eventStatistics.records).leftPad(13)
+                + String(format: "%13.0f", Double(result.eventStatistics.records) / max(total, 1e-9)) + "  (events)")
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension String {
+    func leftPad(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}

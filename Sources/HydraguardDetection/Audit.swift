@@ -1,0 +1,160 @@
+import Foundation
+public import HydraguardLog
+
+/// A whole audit: logs in, findings out.
+///
+/// ```swift
+/// let audit = Audit(configuration: AuditConfiguration(), resolver: intel)
+/// let result = try audit.run(events: ["events.jsonl.gz"], accounts: ["accounts.jsonl"])
+/// try result.findings.write(to: "findings.json")
+/// ```
+///
+/// The stages, in order: ingest (streaming, per account) → profiles and own signals → shared prompt
+/// templates → the account graph → campaign assessments → verdicts → findings.
+public struct Audit: Sendable {
+    public var configuration: AuditConfiguration
+    public var resolver: any AddressResolver
+    public var lenient: Bool
+
+    public init(configuration: AuditConfiguration = AuditConfiguration(), resolver: any AddressResolver = NoAddressIntelligence(), lenient: Bool = false) {
+        self.configuration = configuration
+        self.resolver = resolver
+        self.lenient = lenient
+    }
+
+    /// Time spent and items handled per stage.
+    public struct StageTiming: Sendable {
+        public var name: String
+        public var seconds: Double
+        public var items: Int
+    }
+
+    /// Reads the logs and judges every account. `progress` is called now and then with a line for a person.
+    public func run(
+        events: [String], accounts: [String], progress: (String) -> Void = { _ in }
+    ) throws -> AuditResult {
+        var timings: [StageTiming] = []
+        var clock = ContinuousClock.now
+        func lap(_ name: String, _ items: Int) {
+            let now = ContinuousClock.now
+            let d = (now - clock).components
+            timings.append(StageTiming(name: name, seconds: Double(d.seconds) + Double(d.attoseconds) / 1e18, items: items))
+            clock = now
+        }
+        let (records, accountStats) = try JSONLinesReader<AccountRecord>(paths: accounts, lenient: lenient).readAll()
+        var byID: [String: AccountRecord] = [:]
+        for record in records { byID[record.accountID] = record }
+        lap("read accounts", records.count)
+
+        let ingest = AuditIngest(configuration: configuration, resolver: resolver)
+        var nextReport = 1_000_000
+        let eventStats = try JSONLinesReader<UsageEvent>(paths: events, lenient: lenient).forEachBatch { batch in
+            ingest.add(batch)
+            if ingest.events >= nextReport {
+                progress("read \(ingest.events) events")
+                nextReport += 1_000_000
+            }
+        }
+        let accumulators = ingest.finish()
+        lap("ingest events", eventStats.records)
+        progress("read \(eventStats.records) events of \(accumulators.count) accounts; analysing")
+
+        var result = analyse(
+            accumulators: accumulators, records: byID, window: (ingest.first, ingest.last), lap: lap)
+        result.eventStatistics = eventStats
+        result.accountStatistics = accountStats
+        result.timings = timings
+        return result
+    }
+
+    /// Audits events and accounts already in memory (tests, small tools).
+    public func run(events: [UsageEvent], accounts: [AccountRecord]) -> AuditResult {
+        let ingest = AuditIngest(configuration: configuration, resolver: resolver)
+        ingest.add(events)
+        var result = analyse(
+            accumulators: ingest.finish(), records: Dictionary(accounts.map { ($0.accountID, $0) }, uniquingKeysWith: { a, _ in a }),
+            window: (ingest.first, ingest.last))
+        result.eventStatistics.records = events.count
+        return result
+    }
+
+    /// The analysis after ingest; public so that shards ingested apart can be merged and judged once.
+    public func analyse(
+        accumulators: [String: AccountAccumulator], records: [String: AccountRecord],
+        window: (Timestamp, Timestamp), lap: (String, Int) -> Void = { _, _ in }
+    ) -> AuditResult {
+        let ids = accumulators.keys.sorted()
+        let profiles = ids.map { AccountProfile(id: $0, accumulator: accumulators[$0]!, record: records[$0]) }
+        var modelFirstSeen: [String: Timestamp] = [:]
+        for p in profiles {
+            for (model, use) in p.models { modelFirstSeen[model] = min(modelFirstSeen[model] ?? use.first, use.first) }
+        }
+        let context = AuditContext(modelFirstSeen: modelFirstSeen, windowStart: window.0, windowEnd: window.1)
+        let signals = profiles.map { BehaviourSignals.evaluate($0, context: context) }
+        let behaviour = signals.map { BehaviourSignals.score($0) }
+        lap("account signals", profiles.count)
+
+        let templates = TemplateClusters(
+            profiles: profiles, similarity: configuration.templateSimilarity, minAccounts: configuration.templateMinAccounts)
+        lap("prompt templates", profiles.reduce(0) { $0 + $1.sampledPrompts })
+
+        let graph = AccountGraph(profiles: profiles, templates: templates, behaviour: behaviour)
+        var assessments: [CampaignAssessment] = []
+        var campaignOf = [Int?](repeating: nil, count: profiles.count)
+        for group in graph.groups {
+            let owners = Set(group.map { profiles[$0].owner }).count
+            guard owners >= configuration.campaignMinAccounts else { continue }
+            let assessment = CampaignAssessment(
+                members: group, profiles: profiles, behaviourScores: behaviour, signals: signals, graph: graph,
+                templates: templates)
+            for m in group { campaignOf[m] = assessments.count }
+            assessments.append(assessment)
+        }
+        lap("account graph", graph.groups.count)
+
+        // Verdicts.
+        var judged: [JudgedAccount] = []
+        for (i, p) in profiles.enumerated() {
+            let own = Verdicts.ownRisk(signals: signals[i], tier: p.record?.tier)
+            var risk = own
+            var reasons = signals[i].sorted { $0.contribution > $1.contribution }
+            var campaign: Int?
+            if let c = campaignOf[i] {
+                let a = assessments[c]
+                let affinity = Verdicts.affinity(behaviour: behaviour[i], ties: graph.ties[i])
+                let fromCampaign = a.risk * affinity * Verdicts.trust(p.record?.tier)
+                if fromCampaign > risk {
+                    risk = fromCampaign
+                }
+                if fromCampaign >= Verdicts.watch {
+                    campaign = c
+                    let tieNames = graph.ties[i].map(\.rawValue).sorted().joined(separator: ", ")
+                    reasons.insert(
+                        Signal(
+                            "campaign_member", strength: a.risk, weight: affinity,
+                            detail: "tied (\(tieNames)) to \(a.members.count) accounts judged as one campaign "
+                                + "(coordination \(oneDecimal(a.coordination * 100))%, median member behaviour "
+                                + "\(oneDecimal(a.behaviour * 100))%)"),
+                        at: 0)
+                }
+            }
+            judged.append(JudgedAccount(profile: p, signals: reasons, ownRisk: own, risk: min(1, risk), campaign: campaign))
+        }
+        lap("verdicts", judged.count)
+        return AuditResult(
+            configuration: configuration, window: window, profiles: profiles, judged: judged, assessments: assessments,
+            templates: templates)
+    }
+}
+
+/// One account's judgement.
+public struct JudgedAccount: Sendable {
+    public var profile: AccountProfile
+    public var signals: [Signal]
+    public var ownRisk: Double
+    public var risk: Double
+    /// Index into ``AuditResult/assessments``.
+    public var campaign: Int?
+
+    public var verdict: Findings.Verdict { Verdicts.grade(risk) }
+}

@@ -1,2 +1,0 @@
-/// Signals per account, the account graph, campaigns and verdicts.
-public enum HydraguardDetection {}

@@ -1,2 +1,0 @@
-/// Scoring findings against labels.
-public enum HydraguardEval {}

@@ -1,2 +1,0 @@
-/// IP intelligence: MMDB databases and CIDR range lists (filled in by the foundation issue).
-public enum HydraguardIntel {}

@@ -1,2 +1,0 @@
-/// Labelled honest and hostile traffic.
-public enum HydraguardSimulator {}
