@@ -8,6 +8,8 @@
 //   HydraguardSimulator  labelled honest and hostile traffic
 //   HydraguardDetection  signals per account -> account graph -> campaigns -> verdicts (pure, no server stack)
 //   HydraguardEval       scoring findings against labels
+//   HydraguardStore      the embedded store (SQLite through GRDB): accounts, keys, verdicts, usage
+//   HydraguardGateway    the reverse proxy that enforces identity, tiers, limits and geofencing
 //   HydraguardCLI        the `hydraguard` command
 import PackageDescription
 
@@ -26,10 +28,22 @@ let package = Package(
         .library(name: "HydraguardSimulator", targets: ["HydraguardSimulator"]),
         .library(name: "HydraguardDetection", targets: ["HydraguardDetection"]),
         .library(name: "HydraguardEval", targets: ["HydraguardEval"]),
+        .library(name: "HydraguardStore", targets: ["HydraguardStore"]),
+        .library(name: "HydraguardGateway", targets: ["HydraguardGateway"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        // Server stack: used only by HydraguardStore, HydraguardGateway and the CLI.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"4.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -62,6 +76,32 @@ let package = Package(
             dependencies: ["HydraguardLog"],
             swiftSettings: strict
         ),
+        .target(
+            name: "HydraguardStore",
+            dependencies: [
+                "HydraguardLog",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "HydraguardGateway",
+            dependencies: [
+                "HydraguardLog",
+                "HydraguardIntel",
+                "HydraguardStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "HydraguardCLI",
             dependencies: [
@@ -70,6 +110,11 @@ let package = Package(
                 "HydraguardSimulator",
                 "HydraguardDetection",
                 "HydraguardEval",
+                "HydraguardStore",
+                "HydraguardGateway",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -84,6 +129,25 @@ let package = Package(
         .testTarget(
             name: "HydraguardDetectionTests",
             dependencies: ["HydraguardDetection", "HydraguardLog", "HydraguardIntel", "HydraguardSimulator"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "HydraguardStoreTests",
+            dependencies: ["HydraguardStore", "HydraguardLog", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "HydraguardGatewayTests",
+            dependencies: [
+                "HydraguardGateway",
+                "HydraguardStore",
+                "HydraguardLog",
+                "HydraguardIntel",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -16,6 +16,8 @@ struct Hydraguard: AsyncParsableCommand {
               hydraguard eval --labels out/small/labels.jsonl --findings out/small/findings.json
             """,
         version: "0.1.0",
-        subcommands: [Demo.self, Simulate.self, Audit.self, Eval.self, Bench.self]
+        subcommands: [
+            Demo.self, Simulate.self, Audit.self, Eval.self, Gateway.self, Keys.self, UpstreamStubCommand.self, Bench.self,
+        ]
     )
 }

@@ -1,0 +1,92 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import HydraguardGateway
+import HydraguardStore
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+extension Hydraguard {
+    struct Gateway: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "gateway",
+            abstract: "Run the reverse proxy that enforces keys, tiers, verdicts, limits and geofencing.",
+            discussion: """
+                The gateway sits in front of any Anthropic- or OpenAI-compatible API (POST /v1/messages, \
+                POST /v1/chat/completions, GET /v1/models). Clients keep their official SDKs and point \
+                base_url at it. Every request, answered or refused, is recorded in the usage-log format in \
+                the store (SQLite, WAL) and, if configured, in rotated JSON Lines files.
+
+                A minimal config (see docs/gateway.md for every key):
+                  listen: {host: 127.0.0.1, port: 8080}
+                  admin: {host: 127.0.0.1, port: 8081, token_env: HYDRAGUARD_ADMIN_TOKEN}
+                  upstream: {url: "http://127.0.0.1:9000", timeout_ms: 60000}
+                  store: {path: hydraguard.sqlite, key_hash_secret_env: HYDRAGUARD_KEY_SECRET}
+
+                Try it against the stub:
+                  hydraguard upstream-stub --port 9000 &
+                  hydraguard keys create --config hydraguard.yaml --account acct_1 --tier card
+                  hydraguard gateway --config hydraguard.yaml
+                """)
+
+        @Option(help: "YAML config file.")
+        var config: String
+
+        @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+        var logLevel: String = "info"
+
+        func run() async throws {
+            let level = Logger.Level(rawValue: logLevel) ?? .info
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+            let logger = Logger(label: "hydraguard.gateway")
+            let parsed: GatewayConfig
+            do {
+                parsed = try GatewayConfig.load(path: config)
+            } catch let error as ConfigError {
+                throw ValidationError(error.description)
+            }
+            let store = try openStore(parsed, configPath: config)
+            let client = HydraguardGateway.Gateway.makeHTTPClient()
+            let intel = try loadIntelligence(parsed.intel, configPath: config)
+            let gateway = HydraguardGateway.Gateway(
+                config: parsed, store: store, httpClient: client, logger: logger, intel: intel)
+            var services: [any Service] = [buildGatewayApplication(gateway)]
+            if parsed.admin.token != nil {
+                services.append(buildAdminApplication(gateway))
+            } else {
+                logger.warning("no admin token configured: the admin API is off")
+            }
+            logger.info(
+                "gateway starting",
+                metadata: [
+                    "hydraguard.listen": "\(parsed.listen.host):\(parsed.listen.port)",
+                    "hydraguard.upstream": "\(parsed.upstream.url)", "hydraguard.store": "\(parsed.store.path)",
+                ])
+            let group = ServiceGroup(
+                configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            do {
+                try await group.run()
+            } catch {
+                try? await client.shutdown()
+                throw error
+            }
+            try await client.shutdown()
+        }
+    }
+}
+
+/// Opens the store a config names; the key-hash secret is required.
+func openStore(_ config: GatewayConfig, configPath: String) throws -> Store {
+    guard !config.store.keyHashSecret.isEmpty else {
+        throw ValidationError(
+            "\(configPath): store.key_hash_secret: required (give key_hash_secret_env: VARIABLE to read it from the environment)")
+    }
+    let secret = Data(config.store.keyHashSecret.utf8)
+    if config.store.path == ":memory:" { return try Store(inMemoryWithKeyHashSecret: secret) }
+    return try Store(path: config.store.path, keyHashSecret: secret, synchronousFull: config.store.synchronousFull)
+}

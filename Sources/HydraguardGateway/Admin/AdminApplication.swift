@@ -1,0 +1,69 @@
+import Foundation
+import HTTPTypes
+import HydraguardLog
+public import HydraguardStore
+public import Hummingbird
+import NIOCore
+
+/// The admin API on its own port, every route behind `Authorization: Bearer <admin token>` except
+/// `/metrics` (Prometheus text format).
+///
+/// | route | does |
+/// |---|---|
+/// | `GET /admin/accounts`, `POST /admin/accounts` `{id, org_id?, tier}` | list, create or update accounts |
+/// | `GET /admin/accounts/{id}` | account, verdict, keys and current limits |
+/// | `POST /admin/orgs` `{id, tier}` | create or update an organisation |
+/// | `POST /admin/keys` `{account_id, name?}` | a new key (the secret is in this answer only) |
+/// | `GET /admin/keys?account_id=`, `DELETE /admin/keys/{id}`, `POST /admin/keys/{id}/rotate`, `GET /admin/keys/{id}/history` | keys |
+/// | `GET /admin/verdicts`, `PUT /admin/verdicts/{account}` `{verdict, reason?}` | verdicts |
+/// | `GET /admin/tiers` | the tier policies in force |
+/// | `GET /admin/usage?account_id=&limit=` | latest request records |
+public func buildAdminApplication(_ gateway: Gateway) -> some ApplicationProtocol {
+    let router = Router(context: GatewayRequestContext.self)
+    router.get("/metrics") { _, _ in
+        Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+            body: .init(byteBuffer: ByteBuffer(string: gateway.metrics.render())))
+    }
+    let admin = router.group("admin").add(middleware: AdminTokenMiddleware(token: gateway.config.admin.token))
+    AdminRoutes(gateway: gateway).register(admin)
+    return Application(
+        router: router,
+        configuration: .init(
+            address: .hostname(gateway.config.admin.listen.host, port: gateway.config.admin.listen.port),
+            serverName: nil),
+        logger: gateway.logger)
+}
+
+struct AdminTokenMiddleware: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+    let token: String?
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        guard let token, !token.isEmpty else { return adminJSON(["error": "the admin API has no token configured"], .forbidden) }
+        let presented = request.headers[.authorization].flatMap { value -> String? in
+            value.hasPrefix("Bearer ") ? String(value.dropFirst(7)) : nil
+        }
+        guard let presented, constantTimeEqual(presented, token) else {
+            return adminJSON(["error": "missing or wrong admin token"], .unauthorized)
+        }
+        return try await next(request, context)
+    }
+}
+
+func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+    let x = Array(a.utf8)
+    let y = Array(b.utf8)
+    var diff = UInt8(x.count == y.count ? 0 : 1)
+    for i in 0..<max(x.count, y.count) {
+        diff |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0)
+    }
+    return diff == 0
+}
+
+func adminJSON(_ object: Any, _ status: HTTPResponse.Status = .ok) -> Response {
+    let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+    return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+}

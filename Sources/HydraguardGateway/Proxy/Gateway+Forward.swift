@@ -1,0 +1,192 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import HydraguardLog
+import HydraguardStore
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+
+extension Gateway {
+    func upstreamRequest(path: String, flavor: APIFlavor, clientHeaders: HTTPFields, body: Data?) -> HTTPClientRequest {
+        var upstream = HTTPClientRequest(url: config.upstream.url + path)
+        upstream.method = body == nil ? .GET : .POST
+        if body != nil { upstream.headers.add(name: "content-type", value: "application/json") }
+        switch flavor {
+        case .anthropic:
+            upstream.headers.add(name: "anthropic-version", value: clientHeaders[.anthropicVersion] ?? "2023-06-01")
+            if let beta = clientHeaders[HTTPField.Name("anthropic-beta")!] {
+                upstream.headers.add(name: "anthropic-beta", value: beta)
+            }
+            if let key = config.upstream.apiKey { upstream.headers.add(name: "x-api-key", value: key) }
+        case .openai:
+            if let key = config.upstream.apiKey { upstream.headers.add(name: "authorization", value: "Bearer \(key)") }
+        }
+        if let body { upstream.body = .bytes(ByteBuffer(bytes: body)) }
+        return upstream
+    }
+
+    func upstreamFailure(_ error: any Error) -> GatewayError {
+        if let e = error as? HTTPClientError, e == .deadlineExceeded || e == .readTimeout {
+            return GatewayError(
+                .timeout, "the model API did not answer within \(config.upstream.timeoutMs) ms", shouldRetry: true)
+        }
+        return GatewayError(.upstream, "the model API is unreachable", shouldRetry: true)
+    }
+
+    func forward(
+        _ chat: ChatRequest, body: Data, request: Request, reservation: ReservationGuard, exchange: Exchange, estimate: Int
+    ) async -> Response {
+        var exchange = exchange
+        let flavor = chat.flavor
+        let upstreamStart = ContinuousClock.now
+        let response: HTTPClientResponse
+        do {
+            response = try await httpClient.execute(
+                upstreamRequest(path: flavor.endpoint, flavor: flavor, clientHeaders: request.headers, body: body),
+                timeout: .milliseconds(Int64(config.upstream.timeoutMs)), logger: logger)
+        } catch {
+            reservation.settle(inputTokens: 0, outputTokens: 0)
+            logger.warning(
+                "upstream failed", metadata: ["hydraguard.request.id": "\(exchange.event.requestID)", "error": "\(error)"])
+            return await refuse(upstreamFailure(error), exchange, outcome: "upstream_error")
+        }
+
+        var headers: HTTPFields = [:]
+        headers[.contentType] = response.headers.first(name: "content-type") ?? "application/json"
+        headers[flavor == .anthropic ? .requestID : .xRequestID] = exchange.event.requestID
+        if let cacheControl = response.headers.first(name: "cache-control") { headers[.cacheControl] = cacheControl }
+        RateLimitHeaders.add(exchange.limitStatus, flavor: flavor, now: limiter.clock.now(), to: &headers)
+        let status = HTTPResponse.Status(code: Int(response.status.code))
+
+        let streaming = chat.stream && response.status == .ok
+            && (response.headers.first(name: "content-type")?.hasPrefix("text/event-stream") ?? false)
+        guard streaming else {
+            let data: Data
+            do {
+                var buffer = try await response.body.collect(upTo: config.upstream.maxResponseBytes)
+                data = buffer.readData(length: buffer.readableBytes) ?? Data()
+            } catch {
+                reservation.settle(inputTokens: 0, outputTokens: 0)
+                return await refuse(upstreamFailure(error), exchange, outcome: "upstream_error")
+            }
+            metrics.upstreamLatency.record(ContinuousClock.now - upstreamStart)
+            let ok = (200..<300).contains(Int(response.status.code))
+            let usage = ok ? ReportedUsage.fromBody(data, flavor: flavor) : nil
+            let input = ok ? usage?.inputTokens ?? estimate : 0
+            let output = ok ? usage?.outputTokens ?? 0 : 0
+            reservation.settle(inputTokens: input, outputTokens: output)
+            exchange.event.status = Int(response.status.code)
+            exchange.event.inputTokens = input
+            exchange.event.outputTokens = output
+            exchange.event.latencyMs = exchange.elapsedMs
+            metrics.inputTokens.increment(by: Int64(input))
+            metrics.outputTokens.increment(by: Int64(output))
+            await recorder.record(exchange.event)
+            metrics.request(api: flavor, status: exchange.event.status, outcome: ok ? "forwarded" : "upstream_status")
+            return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
+
+        // A stream: pass events through as they arrive, read usage on the way, settle and record at the end
+        // (also when the client goes away mid-stream).
+        headers[.cacheControl] = "no-cache"
+        let finalExchange = exchange
+        let dropUsage = flavor == .openai && !chat.clientWantsStreamUsage
+        return Response(status: status, headers: headers, body: ResponseBody { [self] writer in
+            var tracker = StreamUsageTracker(flavor: flavor, dropUsageChunk: dropUsage)
+            var exchange = finalExchange
+            var clientGone = false
+            var upstreamFailed = false
+            do {
+                for try await chunk in response.body {
+                    let out = tracker.feed(chunk.readableBytesView)
+                    guard !out.isEmpty else { continue }
+                    do {
+                        try await writer.write(ByteBuffer(bytes: out))
+                    } catch {
+                        clientGone = true
+                        break
+                    }
+                }
+            } catch {
+                upstreamFailed = true
+                logger.warning(
+                    "upstream stream failed",
+                    metadata: ["hydraguard.request.id": "\(exchange.event.requestID)", "error": "\(error)"])
+            }
+            if !clientGone {
+                let rest = tracker.finish()
+                if !rest.isEmpty { try? await writer.write(ByteBuffer(bytes: rest)) }
+            }
+            let usage = tracker.usage
+            let input = usage.inputTokens ?? estimate
+            let output = usage.outputTokens ?? usage.deltaEvents
+            reservation.settle(inputTokens: input, outputTokens: output)
+            metrics.upstreamLatency.record(ContinuousClock.now - upstreamStart)
+            metrics.inputTokens.increment(by: Int64(input))
+            metrics.outputTokens.increment(by: Int64(output))
+            exchange.event.status = 200
+            exchange.event.inputTokens = input
+            exchange.event.outputTokens = output
+            exchange.event.latencyMs = exchange.elapsedMs
+            await recorder.record(exchange.event)
+            metrics.request(
+                api: flavor, status: 200,
+                outcome: clientGone ? "client_disconnected" : upstreamFailed ? "upstream_stream_error" : "forwarded")
+            if !clientGone { try await writer.finish(nil) }
+        })
+    }
+
+    /// `GET /v1/models`: the upstream's list, narrowed to what the caller's tier may use.
+    func handleModels(_ request: Request, context: GatewayRequestContext) async -> Response {
+        let flavor: APIFlavor = request.headers[.xAPIKey] != nil || request.headers[.anthropicVersion] != nil
+            ? .anthropic : .openai
+        let clientIP = clientAddress(socket: context.socketAddress, forwardedFor: request.headers[.xForwardedFor])
+        var exchange = Exchange(
+            event: UsageEvent(
+                ts: Timestamp(secondsSince1970: limiter.clock.now()), requestID: Self.requestID(), accountID: "-",
+                keyID: "-", ip: clientIP, userAgent: request.headers[.userAgent], endpoint: "/v1/models", model: "-",
+                status: 0, inputTokens: 0, outputTokens: 0),
+            flavor: flavor, started: .now)
+        guard let secret = Self.presentedSecret(request.headers), let id = KeyHasher.keyID(inSecret: secret),
+            let principal = try? await cache.principal(keyID: id), !principal.key.isRevoked,
+            store.hasher.matches(secret, principal.key.secretHash)
+        else {
+            return await refuse(GatewayError(.authentication, "invalid API key"), exchange, outcome: "unauthenticated")
+        }
+        exchange.event.accountID = principal.account.id
+        exchange.event.orgID = principal.account.orgID
+        exchange.event.keyID = principal.key.id
+        if principal.verdict?.value == .block {
+            return await refuse(GatewayError(.permission, "this account is blocked", code: "account_blocked"), exchange,
+                                outcome: "blocked")
+        }
+        let policy = config.policy(for: principal.account.verificationTier)
+        do {
+            let response = try await httpClient.execute(
+                upstreamRequest(path: "/v1/models", flavor: flavor, clientHeaders: request.headers, body: nil),
+                timeout: .milliseconds(Int64(config.upstream.timeoutMs)), logger: logger)
+            var buffer = try await response.body.collect(upTo: config.upstream.maxResponseBytes)
+            var data = buffer.readData(length: buffer.readableBytes) ?? Data()
+            if var object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                let list = object["data"] as? [[String: Any]]
+            {
+                object["data"] = list.filter { entry in
+                    guard let id = entry["id"] as? String else { return false }
+                    return policy.allows(model: id)
+                }
+                data = (try? JSONSerialization.data(withJSONObject: object)) ?? data
+            }
+            exchange.event.status = Int(response.status.code)
+            exchange.event.latencyMs = exchange.elapsedMs
+            await recorder.record(exchange.event)
+            metrics.request(api: flavor, status: exchange.event.status, outcome: "models")
+            return Response(
+                status: HTTPResponse.Status(code: Int(response.status.code)),
+                headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        } catch {
+            return await refuse(upstreamFailure(error), exchange, outcome: "upstream_error")
+        }
+    }
+}

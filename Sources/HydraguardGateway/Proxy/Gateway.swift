@@ -1,0 +1,82 @@
+public import AsyncHTTPClient
+import Foundation
+public import HydraguardLog
+public import HydraguardStore
+public import Logging
+
+/// The gateway: identity, tiers, verdicts, limits and geofencing in front of an Anthropic- or
+/// OpenAI-compatible API. One instance serves every request; build its servers with
+/// ``buildGatewayApplication(_:)`` and ``buildAdminApplication(_:)``.
+///
+/// ```swift
+/// let gateway = Gateway(config: config, store: store, httpClient: .shared, logger: logger)
+/// let app = buildGatewayApplication(gateway)
+/// try await app.runService()
+/// ```
+public final class Gateway: Sendable {
+    public let config: GatewayConfig
+    public let store: Store
+    public let limiter: Limiter
+    public let recorder: RecordWriter
+    public let metrics: GatewayMetrics
+    public let intel: (any AddressIntelligence)?
+    public let logger: Logger
+    let httpClient: HTTPClient
+    let cache: PrincipalCache
+    let trusted: [CIDR]
+
+    public init(
+        config: GatewayConfig, store: Store, httpClient: HTTPClient, logger: Logger, clock: GatewayClock = .system,
+        intel: (any AddressIntelligence)? = nil, metrics: GatewayMetrics = GatewayMetrics(), cacheSeconds: Double = 1
+    ) {
+        self.config = config
+        self.store = store
+        self.httpClient = httpClient
+        self.logger = logger
+        self.intel = intel
+        self.metrics = metrics
+        limiter = Limiter(clock: clock)
+        recorder = RecordWriter(store: store, config: config.records, logger: logger, metrics: metrics)
+        cache = PrincipalCache(store: store, ttl: cacheSeconds, clock: clock)
+        trusted = config.trustedProxies
+    }
+
+    /// Forgets cached keys, accounts and verdicts (after an admin change).
+    public func invalidateCache() { cache.invalidateAll() }
+
+    /// The client address: the socket peer, or, when the peer is a trusted proxy, the rightmost
+    /// `x-forwarded-for` entry that is not itself a trusted proxy.
+    func clientAddress(socket: String?, forwardedFor: String?) -> String {
+        let peer = socket ?? "0.0.0.0"
+        guard !trusted.isEmpty, let forwardedFor, let peerAddress = GatewayAddress(peer),
+            trusted.contains(where: { $0.contains(peerAddress) })
+        else { return peer }
+        let hops = forwardedFor.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        for hop in hops.reversed() {
+            guard let address = GatewayAddress(hop) else { return peer }
+            if !trusted.contains(where: { $0.contains(address) }) { return hop }
+        }
+        return hops.first ?? peer
+    }
+
+    static func requestID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let a = generator.next() as UInt64
+        let b = generator.next() as UInt32
+        return "req_" + String(a, radix: 36) + String(b, radix: 36)
+    }
+}
+
+extension Gateway {
+    /// The upstream client the gateway is meant to run with: a large keep-alive pool, no retries of a
+    /// refused connection (so that a down upstream is a quick 502), bodies passed through undecoded.
+    /// The caller owns it and shuts it down.
+    public static func makeHTTPClient(connectTimeoutMs: Int = 5000) -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 512)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout = .init(connect: .milliseconds(Int64(connectTimeoutMs)))
+        configuration.decompression = .disabled
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+}

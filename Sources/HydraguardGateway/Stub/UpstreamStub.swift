@@ -1,0 +1,195 @@
+import Foundation
+import HTTPTypes
+public import Hummingbird
+public import Logging
+import NIOCore
+
+/// Settings of ``buildUpstreamStubApplication(_:logger:)``.
+public struct UpstreamStubConfig: Sendable {
+    public var host: String
+    public var port: Int
+    /// Wait before answering (to test the gateway's 504).
+    public var delayMs: Int
+    /// Wait between streamed events.
+    public var eventDelayMs: Int
+    /// Models `GET /v1/models` lists.
+    public var models: [String]
+
+    public init(host: String = "127.0.0.1", port: Int = 9000, delayMs: Int = 0, eventDelayMs: Int = 0,
+                models: [String] = ["stub-small", "stub-large", "stub-reasoner"]) {
+        self.host = host
+        self.port = port
+        self.delayMs = delayMs
+        self.eventDelayMs = eventDelayMs
+        self.models = models
+    }
+}
+
+/// A small model API that speaks Anthropic Messages and OpenAI Chat Completions, streamed or not, with
+/// deterministic text: the same request always gets the same words. Usage counts are real counts of
+/// the stub's tokens, which are words: input tokens are the words of the system prompt, messages and
+/// tool definitions; output tokens are the words it writes (never more than `max_tokens`).
+/// A request with `thinking` (Anthropic) or `reasoning_effort` (OpenAI) also gets visible reasoning.
+public func buildUpstreamStubApplication(_ config: UpstreamStubConfig, logger: Logger) -> some ApplicationProtocol {
+    let router = Router()
+    let stub = UpstreamStub(config: config)
+    router.post("/v1/messages") { request, _ in try await stub.answer(request, openAI: false) }
+    router.post("/v1/chat/completions") { request, _ in try await stub.answer(request, openAI: true) }
+    router.get("/v1/models") { _, _ in stub.models() }
+    return Application(
+        router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil),
+        logger: logger)
+}
+
+struct UpstreamStub: Sendable {
+    let config: UpstreamStubConfig
+
+    static let vocabulary = [
+        "the", "model", "answers", "with", "careful", "words", "about", "your", "question", "and", "gives", "a",
+        "clear", "example", "of", "how", "it", "works", "in", "practice", "so", "that", "you", "can", "check",
+        "each", "step", "yourself", "before", "relying", "on", "result",
+    ]
+
+    func models() -> Response {
+        let list = config.models.map {
+            "{\"id\":\"\($0)\",\"object\":\"model\",\"type\":\"model\",\"display_name\":\"\($0)\",\"created\":0,"
+                + "\"created_at\":\"2026-01-01T00:00:00Z\",\"owned_by\":\"stub\"}"
+        }
+        let body = "{\"object\":\"list\",\"data\":[\(list.joined(separator: ","))],\"has_more\":false,"
+            + "\"first_id\":\"\(config.models.first ?? "")\",\"last_id\":\"\(config.models.last ?? "")\"}"
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    static func words(in value: Any?) -> Int {
+        switch value {
+        case let s as String: return s.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).count
+        case let list as [Any]: return list.reduce(0) { $0 + words(in: $1) }
+        case let object as [String: Any]:
+            return object.reduce(0) { sum, entry in
+                sum + (entry.key == "text" || entry.key == "content" || entry.key == "description" ? words(in: entry.value) : 0)
+            }
+        default: return 0
+        }
+    }
+
+    static func error(_ openAI: Bool, _ status: HTTPResponse.Status, _ message: String) -> Response {
+        let escaped = message.replacingOccurrences(of: "\"", with: "'")
+        let body = openAI
+            ? "{\"error\":{\"message\":\"\(escaped)\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}"
+            : "{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"\(escaped)\"}}"
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    func answer(_ request: Request, openAI: Bool) async throws -> Response {
+        var buffer = try await request.body.collect(upTo: 16 << 20)
+        let data = buffer.readData(length: buffer.readableBytes) ?? Data()
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            return Self.error(openAI, .badRequest, "body is not a JSON object")
+        }
+        guard let model = object["model"] as? String else { return Self.error(openAI, .badRequest, "model: required") }
+        guard let messages = object["messages"] as? [Any] else { return Self.error(openAI, .badRequest, "messages: required") }
+        if config.delayMs > 0 { try await Task.sleep(for: .milliseconds(config.delayMs)) }
+
+        let inputTokens = max(1, Self.words(in: messages) + Self.words(in: object["system"]) + Self.words(in: object["tools"]))
+        let cap = (object["max_completion_tokens"] as? Int) ?? (object["max_tokens"] as? Int) ?? 64
+        var hash: UInt64 = 14_695_981_039_346_656_037
+        for byte in data { hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211 }
+        let wanted = 8 + Int(hash % 24)
+        let count = max(1, min(cap, wanted))
+        let stopped = count < wanted
+        var words: [String] = []
+        words.reserveCapacity(count)
+        for i in 0..<count {
+            let mixed: UInt64 = (hash >> UInt64(i % 48)) &+ UInt64(i) &* 7
+            words.append(Self.vocabulary[Int(mixed % UInt64(Self.vocabulary.count))])
+        }
+        let thinking = openAI ? object["reasoning_effort"] != nil : ((object["thinking"] as? [String: Any])?["type"] as? String) == "enabled"
+        let stream = object["stream"] as? Bool ?? false
+        let id = String(hash, radix: 36)
+        let includeUsage = ((object["stream_options"] as? [String: Any])?["include_usage"] as? Bool) ?? false
+
+        if !stream {
+            let text = words.joined(separator: " ")
+            let body: String
+            if openAI {
+                let reasoning = thinking ? ",\"reasoning_content\":\"Let me think step by step.\"" : ""
+                body = "{\"id\":\"chatcmpl-\(id)\",\"object\":\"chat.completion\",\"created\":0,\"model\":\"\(model)\","
+                    + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"\(text)\"\(reasoning)},"
+                    + "\"finish_reason\":\"\(stopped ? "length" : "stop")\"}],"
+                    + "\"usage\":{\"prompt_tokens\":\(inputTokens),\"completion_tokens\":\(count),\"total_tokens\":\(inputTokens + count)}}"
+            } else {
+                let thinkingBlock = thinking
+                    ? "{\"type\":\"thinking\",\"thinking\":\"Let me think step by step.\",\"signature\":\"stub\"}," : ""
+                body = "{\"id\":\"msg_\(id)\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"\(model)\","
+                    + "\"content\":[\(thinkingBlock){\"type\":\"text\",\"text\":\"\(text)\"}],"
+                    + "\"stop_reason\":\"\(stopped ? "max_tokens" : "end_turn")\",\"stop_sequence\":null,"
+                    + "\"usage\":{\"input_tokens\":\(inputTokens),\"output_tokens\":\(count)}}"
+            }
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+
+        var events: [String] = []
+        if openAI {
+            func chunk(_ choices: String, usage: String = "") -> String {
+                "data: {\"id\":\"chatcmpl-\(id)\",\"object\":\"chat.completion.chunk\",\"created\":0,\"model\":\"\(model)\","
+                    + "\"choices\":\(choices)\(usage)}\n\n"
+            }
+            events.append(chunk("[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]"))
+            for (i, word) in words.enumerated() {
+                events.append(chunk("[{\"index\":0,\"delta\":{\"content\":\"\(i == 0 ? "" : " ")\(word)\"},\"finish_reason\":null}]"))
+            }
+            events.append(chunk("[{\"index\":0,\"delta\":{},\"finish_reason\":\"\(stopped ? "length" : "stop")\"}]"))
+            if includeUsage {
+                events.append(chunk(
+                    "[]", usage: ",\"usage\":{\"prompt_tokens\":\(inputTokens),\"completion_tokens\":\(count),"
+                        + "\"total_tokens\":\(inputTokens + count)}"))
+            }
+            events.append("data: [DONE]\n\n")
+        } else {
+            func event(_ name: String, _ data: String) -> String { "event: \(name)\ndata: \(data)\n\n" }
+            events.append(event(
+                "message_start",
+                "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_\(id)\",\"type\":\"message\",\"role\":\"assistant\","
+                    + "\"model\":\"\(model)\",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,"
+                    + "\"usage\":{\"input_tokens\":\(inputTokens),\"output_tokens\":1}}}"))
+            var index = 0
+            if thinking {
+                events.append(event(
+                    "content_block_start",
+                    "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"thinking\",\"thinking\":\"\"}}"))
+                events.append(event(
+                    "content_block_delta",
+                    "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"thinking_delta\","
+                        + "\"thinking\":\"Let me think step by step.\"}}"))
+                events.append(event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}"))
+                index = 1
+            }
+            events.append(event(
+                "content_block_start",
+                "{\"type\":\"content_block_start\",\"index\":\(index),\"content_block\":{\"type\":\"text\",\"text\":\"\"}}"))
+            for (i, word) in words.enumerated() {
+                events.append(event(
+                    "content_block_delta",
+                    "{\"type\":\"content_block_delta\",\"index\":\(index),\"delta\":{\"type\":\"text_delta\","
+                        + "\"text\":\"\(i == 0 ? "" : " ")\(word)\"}}"))
+            }
+            events.append(event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":\(index)}"))
+            events.append(event(
+                "message_delta",
+                "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"\(stopped ? "max_tokens" : "end_turn")\","
+                    + "\"stop_sequence\":null},\"usage\":{\"output_tokens\":\(count)}}"))
+            events.append(event("message_stop", "{\"type\":\"message_stop\"}"))
+        }
+        let delay = config.eventDelayMs
+        let frozen = events
+        return Response(
+            status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+            body: ResponseBody { writer in
+                for e in frozen {
+                    if delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
+                    try await writer.write(ByteBuffer(string: e))
+                }
+                try await writer.finish(nil)
+            })
+    }
+}

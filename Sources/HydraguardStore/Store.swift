@@ -1,0 +1,115 @@
+public import Foundation
+public import GRDB
+public import HydraguardLog
+
+/// The gateway's embedded store: accounts, organisations, API keys (hashed) with their history,
+/// verdicts, and one usage record per request. SQLite through GRDB, in WAL mode on disk.
+///
+/// ```swift
+/// let store = try Store(path: "hydraguard.sqlite", keyHashSecret: Data("pepper".utf8))
+/// try store.upsertAccount(AccountRow(id: "acct_1", tier: .card))
+/// let created = try store.createKey(accountID: "acct_1")
+/// print(created.secret)   // shown once; only its HMAC is stored
+/// ```
+///
+/// Durability: on disk, every write is a transaction committed to the write-ahead log before the call
+/// returns. With `synchronousFull: false` (the default), a process crash loses no committed
+/// transaction; an operating-system crash or power loss can lose the last ones. With `true`, each
+/// commit is fsynced.
+public final class Store: Sendable {
+    public let writer: any DatabaseWriter
+    public let hasher: KeyHasher
+
+    /// Opens (creating if needed) the store at `path` in WAL mode and migrates it.
+    public init(path: String, keyHashSecret: Data, synchronousFull: Bool = false) throws {
+        var config = Configuration()
+        config.busyMode = .timeout(5)
+        let sync = synchronousFull ? "FULL" : "NORMAL"
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(sync)")
+        }
+        writer = try DatabasePool(path: path, configuration: config)
+        hasher = KeyHasher(secret: keyHashSecret)
+        try Store.migrator.migrate(writer)
+    }
+
+    /// An in-memory store, for tests.
+    public init(inMemoryWithKeyHashSecret secret: Data) throws {
+        writer = try DatabaseQueue()
+        hasher = KeyHasher(secret: secret)
+        try Store.migrator.migrate(writer)
+    }
+
+    /// The journal mode SQLite reports (`wal` for a store on disk).
+    public func journalMode() throws -> String {
+        try writer.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.create(table: "orgs") { t in
+                t.primaryKey("id", .text)
+                t.column("tier", .text).notNull()
+                t.column("created_at", .double).notNull()
+            }
+            try db.create(table: "accounts") { t in
+                t.primaryKey("id", .text)
+                t.column("org_id", .text).indexed()
+                t.column("tier", .text).notNull()
+                t.column("created_at", .double).notNull()
+            }
+            try db.create(table: "api_keys") { t in
+                t.primaryKey("id", .text)
+                t.column("account_id", .text).notNull().indexed().references("accounts", onDelete: .cascade)
+                t.column("secret_hash", .text).notNull()
+                t.column("name", .text)
+                t.column("created_at", .double).notNull()
+                t.column("revoked_at", .double)
+            }
+            try db.create(table: "key_events") { t in
+                t.autoIncrementedPrimaryKey("seq")
+                t.column("key_id", .text).notNull().indexed()
+                t.column("action", .text).notNull()
+                t.column("at", .double).notNull()
+                t.column("replaced_by", .text)
+                t.column("actor", .text).notNull()
+            }
+            try db.create(table: "verdicts") { t in
+                t.primaryKey("account_id", .text)
+                t.column("verdict", .text).notNull()
+                t.column("source", .text).notNull()
+                t.column("reason", .text)
+                t.column("risk", .double)
+                t.column("updated_at", .double).notNull()
+            }
+            try db.create(table: "usage_events") { t in
+                t.autoIncrementedPrimaryKey("seq")
+                t.column("ts", .text).notNull()
+                t.column("ts_us", .integer).notNull()
+                t.column("request_id", .text).notNull()
+                t.column("account_id", .text).notNull()
+                t.column("org_id", .text)
+                t.column("key_id", .text).notNull()
+                t.column("ip", .text).notNull()
+                t.column("user_agent", .text)
+                t.column("endpoint", .text)
+                t.column("model", .text).notNull()
+                t.column("status", .integer).notNull()
+                t.column("input_tokens", .integer).notNull()
+                t.column("output_tokens", .integer).notNull()
+                t.column("latency_ms", .integer)
+                t.column("stream", .boolean)
+                t.column("thinking", .boolean)
+                t.column("max_tokens", .integer)
+                t.column("tools", .integer)
+                t.column("system", .text)
+                t.column("prompt", .text)
+            }
+            try db.create(index: "usage_events_account_ts", on: "usage_events", columns: ["account_id", "ts_us"])
+        }
+        return migrator
+    }
+
+    static func now() -> Double { Date().timeIntervalSince1970 }
+}

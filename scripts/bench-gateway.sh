@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# Benchmarks the gateway against the same stub upstream reached directly, through nginx, and through
+# LiteLLM (config mode, with a key limit), in one run, on loopback only.
+#
+#   scripts/bench-gateway.sh                 # 10 s per measurement
+#   DURATION=20 RATE=2000 scripts/bench-gateway.sh
+#
+# For each target it reports: p50 and p99 latency at a fixed RATE (hey, 20 connections), the latency
+# added over the direct stub, and the maximum throughput (wrk, 64 connections, 2 threads).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-10}
+RATE=${RATE:-2000}
+CONNS=20
+WORK=${WORK:-$(mktemp -d /tmp/hg-bench.XXXXXX)}
+STUB=18080 GATEWAY=18081 LITELLM=18082 ADMIN=18083 NGINX=18084
+
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+command -v hey >/dev/null || need+=(hey)
+command -v nginx >/dev/null || need+=(nginx)
+if [ ${#need[@]} -gt 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+python3 -c "import litellm" 2>/dev/null || python3 -m pip install -q "litellm[proxy]==1.90.0"
+
+BIN=${HYDRAGUARD_BIN:-.build/release/hydraguard}
+if [ -z "${HYDRAGUARD_BIN:-}" ]; then swift build -c release --product hydraguard 2>&1 | tail -n 3; fi
+
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+    wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+wait_up() {  # url, seconds
+    for _ in $(seq 1 $(( $2 * 10 ))); do
+        if curl -s -o /dev/null "$1"; then return 0; fi
+        sleep 0.1
+    done
+    echo "$1 did not come up" >&2
+    exit 1
+}
+
+# The stub.
+"$BIN" upstream-stub --port $STUB & pids+=($!)
+wait_up "http://127.0.0.1:$STUB/v1/models" 30
+
+# The gateway, every check on: keys, tiers, verdicts, limits per key/account/prefix, records committed to
+# SQLite (WAL) before each answer, rotated JSON Lines.
+export HG_BENCH_KEY_SECRET=bench-secret HG_BENCH_ADMIN=bench-admin
+cat > "$WORK/hydraguard.yaml" <<YAML
+listen: {host: 127.0.0.1, port: $GATEWAY}
+admin: {host: 127.0.0.1, port: $ADMIN, token_env: HG_BENCH_ADMIN}
+upstream: {url: "http://127.0.0.1:$STUB", timeout_ms: 30000}
+store: {path: "$WORK/hydraguard.sqlite", key_hash_secret_env: HG_BENCH_KEY_SECRET}
+records: {wait_for_commit: true, jsonl_directory: "$WORK/records"}
+per_prefix: {requests_per_minute: 100000000}
+tiers:
+  card:
+    requests_per_minute: 100000000
+    input_tokens_per_minute: 10000000000
+    output_tokens_per_minute: 10000000000
+    requests_per_day: 1000000000
+    concurrent: 10000
+    max_output_tokens: 4096
+YAML
+KEY=$("$BIN" keys create --config "$WORK/hydraguard.yaml" --account bench --tier card \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')
+"$BIN" gateway --config "$WORK/hydraguard.yaml" --log-level warning & pids+=($!)
+wait_up "http://127.0.0.1:$GATEWAY/healthz" 30
+
+# nginx proxying the stub with keep-alive upstream connections.
+mkdir -p "$WORK/nginx"
+cat > "$WORK/nginx.conf" <<NGINX
+worker_processes 2;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $WORK/nginx; proxy_temp_path $WORK/nginx; fastcgi_temp_path $WORK/nginx;
+    uwsgi_temp_path $WORK/nginx; scgi_temp_path $WORK/nginx;
+    upstream stub { server 127.0.0.1:$STUB; keepalive 128; }
+    server {
+        listen 127.0.0.1:$NGINX;
+        location / { proxy_pass http://stub; proxy_http_version 1.1; proxy_set_header Connection ""; }
+    }
+}
+NGINX
+nginx -c "$WORK/nginx.conf"
+wait_up "http://127.0.0.1:$NGINX/v1/models" 10
+
+# LiteLLM in config mode: one key (the master key), with a request and token limit on the deployment.
+cat > "$WORK/litellm.yaml" <<LITELLM
+model_list:
+  - model_name: stub-small
+    litellm_params:
+      model: openai/stub-small
+      api_base: http://127.0.0.1:$STUB/v1
+      api_key: not-used
+      rpm: 100000000
+      tpm: 10000000000
+general_settings:
+  master_key: sk-bench-litellm
+LITELLM
+litellm --config "$WORK/litellm.yaml" --host 127.0.0.1 --port $LITELLM --num_workers 1 \
+    > "$WORK/litellm.log" 2>&1 & pids+=($!)
+wait_up "http://127.0.0.1:$LITELLM/health/liveliness" 120
+
+BODY='{"model":"stub-small","max_tokens":32,"messages":[{"role":"user","content":"benchmark the proxy with a short prompt"}]}'
+echo "$BODY" > "$WORK/body.json"
+
+measure() {  # name, url, key
+    local name=$1 url=$2 key=$3
+    cat > "$WORK/post.lua" <<LUA
+wrk.method = "POST"
+wrk.body = [[$BODY]]
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $key"
+LUA
+    # Warm up, check it answers 200.
+    local status
+    status=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Content-Type: application/json" \
+        -H "Authorization: Bearer $key" --data-binary @"$WORK/body.json" "$url")
+    [ "$status" = 200 ] || { echo "$name answered $status" >&2; exit 1; }
+    wrk -t2 -c$CONNS -d2s -s "$WORK/post.lua" "$url" >/dev/null
+    # Latency at a fixed rate.
+    local per=$(( RATE / CONNS ))
+    hey -z "${DURATION}s" -c $CONNS -q $per -m POST -T application/json -H "Authorization: Bearer $key" \
+        -D "$WORK/body.json" "$url" > "$WORK/hey-$name.txt"
+    local p50 p99 achieved errors
+    p50=$(awk '/ 50% in/ {print $3 * 1000}' "$WORK/hey-$name.txt")
+    p99=$(awk '/ 99% in/ {print $3 * 1000}' "$WORK/hey-$name.txt")
+    achieved=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$WORK/hey-$name.txt")
+    errors=$(awk '/\[[0-9]+\]/ && !/\[200\]/ {s += $2} END {print s + 0}' "$WORK/hey-$name.txt")
+    # Maximum throughput.
+    local rps
+    rps=$(wrk -t2 -c64 -d"${DURATION}s" -s "$WORK/post.lua" "$url" | awk '/Requests\/sec/ {printf "%.0f", $2}')
+    echo "$name $p50 $p99 $achieved $rps $errors" >> "$WORK/results.txt"
+}
+
+: > "$WORK/results.txt"
+measure direct "http://127.0.0.1:$STUB/v1/chat/completions" none
+measure nginx "http://127.0.0.1:$NGINX/v1/chat/completions" none
+measure hydraguard "http://127.0.0.1:$GATEWAY/v1/chat/completions" "$KEY"
+measure litellm "http://127.0.0.1:$LITELLM/v1/chat/completions" sk-bench-litellm
+
+echo
+echo "hydraguard gateway benchmark: $(nproc) cores, ${DURATION}s per run, latency at $RATE req/s offered ($CONNS connections)"
+awk 'NR == 1 {b50 = $2; b99 = $3}
+     BEGIN {printf "%-11s %9s %9s %11s %11s %12s %9s %9s\n", "target", "p50 ms", "p99 ms", "added p50", "added p99", "achieved/s", "max req/s", "non-200"}
+     {printf "%-11s %9.2f %9.2f %11.2f %11.2f %12s %9s %9s\n", $1, $2, $3, $2 - b50, $3 - b99, $4, $5, $6}' "$WORK/results.txt"
+echo "records in the gateway's store: $(python3 - "$WORK/hydraguard.sqlite" <<'PY'
+import sqlite3, sys
+print(sqlite3.connect(sys.argv[1]).execute("select count(*) from usage_events").fetchone()[0])
+PY
+)"
+echo "raw output: $WORK"
