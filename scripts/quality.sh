@@ -5,7 +5,7 @@
 set -euo pipefail
 preset=${1:-small}; shift || true
 seeds=${*:-1 2 3}
-bin=.build/release/hydraguard
+bin=${HYDRAGUARD_BIN:-.build/release/hydraguard}
 for seed in $seeds; do
     dir=out/quality/$preset-$seed
     [ -f "$dir/labels.jsonl" ] || $bin simulate --preset "$preset" --seed "$seed" --out "$dir" >/dev/null

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HydraguardDetection
 import HydraguardLog
+import HydraguardStore
 
 extension Hydraguard {
     struct Audit: AsyncParsableCommand {
@@ -36,6 +37,11 @@ extension Hydraguard {
             help: "Also write every account's risk, signals and ties as JSON Lines (allow included), for calibration.")
         var dumpAccounts: String?
 
+        @Option(
+            name: .long,
+            help: "Apply the verdicts to a gateway store (SQLite), so the gateway enforces them at once.")
+        var apply: String?
+
         @Flag(name: .long, help: "Print how long each stage took and its events/s.")
         var timings = false
 
@@ -55,6 +61,16 @@ extension Hydraguard {
                 throw CLIError("cannot write output: \(error.localizedDescription)")
             }
             if let dumpAccounts { try AccountDump(result: result).write(to: dumpAccounts) }
+            if let apply {
+                // Applying verdicts touches no key, so the key-hashing secret is not needed here.
+                let secret = ProcessInfo.processInfo.environment["HYDRAGUARD_KEY_SECRET"] ?? "verdicts-only"
+                do {
+                    let changed = try Store(path: apply, keyHashSecret: Data(secret.utf8)).applyVerdicts(from: findings)
+                    FileHandle.standardError.write(Data("hydraguard: applied verdicts to \(apply): \(changed) changed\n".utf8))
+                } catch {
+                    throw CLIError("cannot apply verdicts to \(apply): \(error)")
+                }
+            }
             if out != "-" { print(CampaignTable(result: result).render()) }
             if timings { print(StageTable(result: result).render()) }
         }

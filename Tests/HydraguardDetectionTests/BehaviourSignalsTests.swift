@@ -109,4 +109,18 @@ struct BehaviourSignalsTests {
         #expect(s != nil)
         #expect(s?.detail.contains("claude-opus-5") == true)
     }
+
+    @Test("hiding while harvesting fires hidden_harvest; either alone does not")
+    func hiddenHarvest() {
+        var t = Traffic()
+        t.add(
+            "both",
+            shape: .init(address: { d, _ in "198.18.\(d).9" }, thinking: true, maxTokens: 16_000, outputTokens: 4000))
+        t.add("hidesOnly", shape: .init(address: { d, _ in "198.19.\(d).9" }))
+        t.add("harvestsOnly", shape: .init(thinking: true, maxTokens: 16_000, outputTokens: 4000))
+        let result = t.audit()
+        #expect(signals(of: "both", in: result)["hidden_harvest"] != nil)
+        #expect(signals(of: "hidesOnly", in: result)["hidden_harvest"] == nil)
+        #expect(signals(of: "harvestsOnly", in: result)["hidden_harvest"] == nil)
+    }
 }

@@ -132,4 +132,51 @@ struct CampaignTests {
         #expect(members == Set((0..<16).map { "h\($0)" }))
         #expect(result.judged.filter { $0.profile.accountID.hasPrefix("u") }.allSatisfy { $0.verdict == .allow })
     }
+
+    @Test("two operators using the same templates on their own client stacks are two campaigns")
+    func twoOperators() {
+        var t = Traffic()
+        addHydra(&t, accounts: 16, prefix: "a")
+        addHydra(&t, accounts: 16, prefix: "b")
+        for i in t.events.indices where t.events[i].accountID.hasPrefix("b") {
+            t.events[i].userAgent = "OpenAI/Python 1.93.1"
+            t.events[i].tlsFingerprint = "t13d1812h1_85036bcba153_f2a5c7d3a1d4"
+        }
+        let result = t.audit()
+        #expect(result.campaigns.count == 2)
+        for campaign in result.campaigns {
+            let prefixes = Set(campaign.members.map { result.judged[$0].profile.accountID.prefix(1) })
+            #expect(prefixes.count == 1, "a campaign mixes operators: \(prefixes)")
+            #expect(campaign.members.count == 16)
+        }
+    }
+
+    @Test("a relay carrying a campaign's templates in its rhythm is flagged; a researcher sending them by day is not")
+    func relayAndResearcher() {
+        var t = Traffic()
+        addHydra(&t, accounts: 20)
+        let tasks = ["reverse a linked list", "parse a CSV file", "implement an LRU cache", "balance a binary tree"]
+        func mixed(_ d: Int, _ i: Int) -> String {
+            i % 2 == 0
+                ? "Solve the following Python problem step by step, showing all of your reasoning before the final "
+                    + "code. Problem: \(tasks[(d + i) % tasks.count]). Explain the time complexity of the solution."
+                : honestPrompt(d * 1000 + i + 77)
+        }
+        var relay = Traffic.Shape(perDay: 48)
+        relay.address = { _, i in "203.0.113.\(i % 3 + 1)" }
+        relay.prompt = mixed
+        t.add("relay", tier: .enterprise, org: "org-relay", shape: relay)
+        var researcher = Traffic.Shape(perDay: 48, hours: [9, 10, 11, 13, 14, 15, 16])
+        researcher.address = { _, _ in "192.0.2.50" }
+        researcher.thinking = true
+        researcher.maxTokens = 16_000
+        researcher.prompt = mixed
+        t.add("researcher", tier: .enterprise, org: "org-lab", shape: researcher)
+        let result = t.audit()
+        let relayJudged = result.judged.first { $0.profile.accountID == "relay" }!
+        #expect(relayJudged.verdict.isAction, "relay risk \(relayJudged.risk)")
+        #expect(relayJudged.signals.contains { $0.name == "carries_campaign_traffic" })
+        let researcherJudged = result.judged.first { $0.profile.accountID == "researcher" }!
+        #expect(!researcherJudged.verdict.isAction, "researcher risk \(researcherJudged.risk)")
+    }
 }

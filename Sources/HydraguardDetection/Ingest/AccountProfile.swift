@@ -42,8 +42,6 @@ public struct AccountProfile: Sendable {
     public var targetedShare: Double
     public var elicitationShare: Double
     public var capabilityCounts: [String: Int]
-    /// Distinct near-duplicate groups among the sampled prompts, over the number sampled.
-    public var promptDiversity: Double
     public var samples: [AccountAccumulator.Sample]
     /// Up to 256 of its addresses (hashed; the lowest hashes, so two accounts' samples overlap where their
     /// addresses do), leaving out anonymiser and mobile addresses.
@@ -128,7 +126,6 @@ public struct AccountProfile: Sendable {
             for name in sample.sketch.capabilities.names { caps[name, default: 0] += 1 }
         }
         capabilityCounts = caps
-        promptDiversity = 1
         hours = a.hours
         var addresses = a.addressFirstDay.keys.filter { !a.sharedByDesign.contains($0) }
         if addresses.count > 256 {
