@@ -13,6 +13,7 @@ DURATION=${DURATION:-10}
 RATE=${RATE:-2000}
 CONNS=20
 WORK=${WORK:-$(mktemp -d /tmp/hg-bench.XXXXXX)}
+mkdir -p "$WORK"
 STUB=18080 GATEWAY=18081 LITELLM=18082 ADMIN=18083 NGINX=18084
 
 need=()
@@ -93,7 +94,8 @@ NGINX
 nginx -c "$WORK/nginx.conf"
 wait_up "http://127.0.0.1:$NGINX/v1/models" 10
 
-# LiteLLM in config mode: one key (the master key), with a request and token limit on the deployment.
+# LiteLLM in config mode: without a database its only key is the master key, limited by the
+# deployment's rpm/tpm and the per-key max_parallel_requests.
 cat > "$WORK/litellm.yaml" <<LITELLM
 model_list:
   - model_name: stub-small
@@ -105,6 +107,7 @@ model_list:
       tpm: 10000000000
 general_settings:
   master_key: sk-bench-litellm
+  max_parallel_requests: 10000   # per key
 LITELLM
 litellm --config "$WORK/litellm.yaml" --host 127.0.0.1 --port $LITELLM --num_workers 1 \
     > "$WORK/litellm.log" 2>&1 & pids+=($!)

@@ -1,5 +1,5 @@
-public import GRDB
-public import HydraguardLog
+import GRDB
+import HydraguardLog
 
 extension Store {
     /// Creates or replaces an account.

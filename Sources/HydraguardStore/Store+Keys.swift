@@ -1,4 +1,4 @@
-public import GRDB
+import GRDB
 
 /// A key just made: `secret` is shown once and never stored.
 public struct CreatedKey: Sendable, Hashable {

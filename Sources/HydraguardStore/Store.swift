@@ -1,6 +1,6 @@
 public import Foundation
 public import GRDB
-public import HydraguardLog
+import HydraguardLog
 
 /// The gateway's embedded store: accounts, organisations, API keys (hashed) with their history,
 /// verdicts, and one usage record per request. SQLite through GRDB, in WAL mode on disk.

@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
 import HydraguardLog
-public import HydraguardStore
+import HydraguardStore
 public import Hummingbird
 import NIOCore
 

@@ -1,5 +1,5 @@
 public import Foundation
-public import HydraguardLog
+import HydraguardLog
 import Yams
 
 extension GatewayConfig {

@@ -1,6 +1,6 @@
 public import AsyncHTTPClient
 import Foundation
-public import HydraguardLog
+import HydraguardLog
 public import HydraguardStore
 public import Logging
 

@@ -1,5 +1,5 @@
 public import Hummingbird
-public import ServiceLifecycle
+import ServiceLifecycle
 
 /// The gateway's public server: the two model APIs and the model list. Its services (the record writer)
 /// run with it and shut down after it.

@@ -11,26 +11,32 @@ public struct GatewayMetrics: Sendable {
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
-        recordsWritten = registry.makeCounter(name: "hydraguard_records_written_total")
-        recordFailures = registry.makeCounter(name: "hydraguard_record_failures_total")
+        recordsWritten = registry.makeCounter(descriptor: Self.name("records_written", "total", "Request records committed to the store."))
+        recordFailures = registry.makeCounter(descriptor: Self.name("record_failures", "total", "Request records the store refused."))
         upstreamLatency = registry.makeDurationHistogram(
-            name: "hydraguard_upstream_seconds",
+            descriptor: Self.name("upstream", "seconds", "Time the upstream took, to its last byte."),
             buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(500),
                       .seconds(2), .seconds(10), .seconds(60)])
-        inputTokens = registry.makeCounter(name: "hydraguard_input_tokens_total")
-        outputTokens = registry.makeCounter(name: "hydraguard_output_tokens_total")
+        inputTokens = registry.makeCounter(descriptor: Self.name("input_tokens", "total", "Input tokens billed."))
+        outputTokens = registry.makeCounter(descriptor: Self.name("output_tokens", "total", "Output tokens billed."))
     }
 
     /// Counts one answered request by API, status and outcome (`forwarded`, `rate_limited`, ...).
     func request(api: APIFlavor, status: Int, outcome: String) {
         registry.makeCounter(
-            name: "hydraguard_requests_total",
+            descriptor: Self.name("requests", "total", "Requests by API, status and outcome."),
             labels: [("api", api.rawValue), ("status", "\(status)"), ("outcome", outcome)]
         ).increment()
     }
 
     func flagged(kind: String) {
-        registry.makeCounter(name: "hydraguard_flagged_addresses_total", labels: [("kind", kind)]).increment()
+        registry.makeCounter(
+            descriptor: Self.name("flagged_addresses", "total", "Requests let through from flagged networks."),
+            labels: [("kind", kind)]).increment()
+    }
+
+    static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "hydraguard", metricName: metric, unitName: unit, helpText: help)
     }
 
     /// The text exposition format.
