@@ -39,7 +39,6 @@ public struct AccountAccumulator: Sendable {
     public var maxTokensCount = 0
     public var toolRequests = 0
     public var toolsSum = 0
-    public var systemPrompts: [UInt64: Int32] = [:]
     /// Gaps between consecutive requests (seconds), Welford's running mean and variance.
     public var gapCount = 0
     public var gapMean = 0.0
@@ -135,7 +134,6 @@ public struct AccountAccumulator: Sendable {
             toolRequests += 1
             toolsSum += tools
         }
-        if let system = event.system, !system.isEmpty { systemPrompts[stableHash(system), default: 0] += 1 }
         if orgID == nil { orgID = event.orgID }
         if let prompt = event.prompt, !prompt.isEmpty {
             let rank = stableHash(event.requestID, seed: 0x5eed)
@@ -183,7 +181,6 @@ public struct AccountAccumulator: Sendable {
         maxTokensCount += other.maxTokensCount
         toolRequests += other.toolRequests
         toolsSum += other.toolsSum
-        systemPrompts.merge(other.systemPrompts, uniquingKeysWith: +)
         if orgID == nil { orgID = other.orgID }
         // Gap statistics: Chan et al.'s parallel combination (the gap across the shard boundary is lost).
         if other.gapCount > 0 {

@@ -49,20 +49,23 @@ public final class AuditIngest {
         let resolver = self.resolver
         let restricted = self.restricted
         if shardCount == 1 {
-            Self.fold(batch, into: shards[0], shard: 0, of: 1, resolver: resolver, restricted: restricted, samples: samples)
+            Self.fold(batch, owner: nil, into: shards[0], shard: 0, resolver: resolver, restricted: restricted, samples: samples)
             return
         }
         let shards = self.shards
+        // Each account's shard, computed once per event rather than once per shard.
+        let owner = batch.map { UInt8(truncatingIfNeeded: stableHash($0.accountID) % UInt64(shardCount)) }
         DispatchQueue.concurrentPerform(iterations: shardCount) { s in
-            Self.fold(batch, into: shards[s], shard: s, of: shardCount, resolver: resolver, restricted: restricted, samples: samples)
+            Self.fold(batch, owner: owner, into: shards[s], shard: s, resolver: resolver, restricted: restricted, samples: samples)
         }
     }
 
     static func fold(
-        _ batch: [UsageEvent], into shard: Shard, shard s: Int, of count: Int, resolver: any AddressResolver,
+        _ batch: [UsageEvent], owner: [UInt8]?, into shard: Shard, shard s: Int, resolver: any AddressResolver,
         restricted: Set<UInt16>, samples: Int
     ) {
-        for event in batch where count == 1 || Int(stableHash(event.accountID) % UInt64(count)) == s {
+        for index in batch.indices where owner == nil || Int(owner![index]) == s {
+            let event = batch[index]
             let slot: Int
             if let existing = shard.index[event.accountID] {
                 slot = existing
