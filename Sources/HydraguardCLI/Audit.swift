@@ -55,7 +55,7 @@ extension Hydraguard {
                 try findings.write(to: out)
                 if let report {
                     try HTMLReport(result: result, findings: findings).render()
-                        .write(toFile: report, atomically: true, encoding: .utf8)
+                        .writeAtomically(to: report)
                 }
             } catch {
                 throw CLIError("cannot write output: \(error.localizedDescription)")
@@ -244,6 +244,13 @@ struct AccountDump {
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             lines.append(String(decoding: data, as: UTF8.self))
         }
-        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        try (lines.joined(separator: "\n") + "\n").writeAtomically(to: path)
+    }
+}
+
+extension String {
+    /// Writes the text beside `path` and renames it into place (see `writeFileAtomically`).
+    func writeAtomically(to path: String) throws {
+        try writeFileAtomically(Array(utf8), to: path)
     }
 }

@@ -45,7 +45,7 @@ extension Hydraguard {
             let findings = result.findings()
             try findings.write(to: out + "/findings.json")
             try HTMLReport(result: result, findings: findings).render()
-                .write(toFile: out + "/report.html", atomically: true, encoding: .utf8)
+                .writeAtomically(to: out + "/report.html")
             print("")
             print(CampaignTable(result: result).render())
             let labels = try Evaluation.readLabels(path: out + "/labels.jsonl")

@@ -228,7 +228,7 @@ extension Findings {
             FileHandle.standardOutput.write(data)
             return
         }
-        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        try writeFileAtomically([UInt8](data), to: path)
     }
 }
 

@@ -181,3 +181,18 @@ public final class OutputFile {
         if let temporaryPath { unlink(temporaryPath) }
     }
 }
+
+/// Writes a whole file atomically: beside its final name, then renamed into place (`-` is standard output).
+///
+/// Foundation's `.atomic` writes stage through a temporary folder that it leaves behind on Linux; this
+/// does not.
+public func writeFileAtomically(_ bytes: [UInt8], to path: String) throws(LogFormatError) {
+    let file = try OutputFile(path: path)
+    do throws(LogFormatError) {
+        try file.write(bytes)
+        try file.commit()
+    } catch {
+        file.abandon()
+        throw error
+    }
+}
