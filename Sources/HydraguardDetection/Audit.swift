@@ -143,24 +143,23 @@ public struct Audit: Sendable {
                         at: 0)
                 }
             }
-            if let (c, share) = carried.share[i], campaignOf[i] != c || affinity < 1,
-                ramp(share, from: 0.1, to: 0.4) * (1 - ramp(abs(p.busiest12HourShare - assessments[c].busiest12HourShare), from: 0.1, to: 0.3)) > 0
-            {
+            if let (c, share) = carried.share[i], campaignOf[i] != c || affinity < 1 {
                 let a = assessments[c]
                 // A relay carries the campaign's traffic in the campaign's rhythm; a person who happens to send
                 // the same public problems (a researcher running a benchmark) works their own day.
                 let rhythmGap = abs(p.busiest12HourShare - a.busiest12HourShare)
                 let strength = ramp(share, from: 0.1, to: 0.4) * (1 - ramp(rhythmGap, from: 0.1, to: 0.3))
-                let fromTraffic = min(Verdicts.block - 0.01, a.risk * strength)
-                risk = max(risk, fromTraffic)
-                reasons.insert(
-                    Signal(
-                        "carries_campaign_traffic", strength: strength, weight: a.risk,
-                        detail: "\(percent(share)) of its sampled prompts use templates of a campaign of "
-                            + "\(a.members.count) accounts (campaign risk \(oneDecimal(a.risk * 100))%): it relays "
-                            + "that campaign's traffic among its own, in the same rhythm (busiest 12 hours: "
-                            + "\(percent(p.busiest12HourShare)) for it, \(percent(a.busiest12HourShare)) for the campaign)"),
-                    at: 0)
+                if strength > 0 {
+                    risk = max(risk, min(Verdicts.block - 0.01, a.risk * strength))
+                    reasons.insert(
+                        Signal(
+                            "carries_campaign_traffic", strength: strength, weight: a.risk,
+                            detail: "\(percent(share)) of its sampled prompts use templates of a campaign of "
+                                + "\(a.members.count) accounts (campaign risk \(oneDecimal(a.risk * 100))%): it relays "
+                                + "that campaign's traffic among its own, in the same rhythm (busiest 12 hours: "
+                                + "\(percent(p.busiest12HourShare)) for it, \(percent(a.busiest12HourShare)) for the campaign)"),
+                        at: 0)
+                }
             }
             judged.append(JudgedAccount(profile: p, signals: reasons, ownRisk: own, risk: min(1, risk), campaign: campaign))
         }

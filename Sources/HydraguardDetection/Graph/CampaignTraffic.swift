@@ -19,19 +19,17 @@ struct CampaignTraffic {
             else { continue }
             clusterCampaign[cluster.id] = c
         }
-        guard !clusterCampaign.isEmpty else { return }
+        // One pass over the campaigns' templates: each account's sampled prompts in each campaign's templates.
+        var counts: [Int: [Int: Int]] = [:]
         for cluster in templates.clusters {
             guard let c = clusterCampaign[cluster.id] else { continue }
-            for account in cluster.accounts.keys { share[account] = share[account] ?? (c, 0) }
+            for (account, n) in cluster.accounts { counts[account, default: [:]][c, default: 0] += n }
         }
-        for account in Array(share.keys) {
-            let (c, _) = share[account]!
-            var inCampaign = 0
-            for cluster in templates.clusters where clusterCampaign[cluster.id] == c {
-                inCampaign += cluster.accounts[account] ?? 0
-            }
-            let fraction = Double(inCampaign) / Double(max(1, profiles[account].sampledPrompts))
-            if fraction >= 0.1 { share[account] = (c, fraction) } else { share[account] = nil }
+        for (account, byCampaign) in counts {
+            guard let (c, n) = byCampaign.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) })
+            else { continue }
+            let fraction = Double(n) / Double(max(1, profiles[account].sampledPrompts))
+            if fraction >= 0.1 { share[account] = (c, fraction) }
         }
     }
 }

@@ -149,7 +149,7 @@ public enum BehaviourSignals {
 
         // Hiding while harvesting: each alone is common among honest users (VPN users hide, researchers
         // harvest); together they are what distillation through disposable accounts looks like.
-        let hiding = signals.filter { ["address_rotation", "country_spread", "key_rotation"].contains($0.name) }
+        let hiding = signals.filter { Verdicts.evasionSignals.contains($0.name) }
             .map(\.strength).max() ?? 0
         let harvesting = signals.filter { ["reasoning_harvest", "capability_targeting"].contains($0.name) }
             .map(\.strength).max() ?? 0

@@ -20,6 +20,11 @@ public enum Verdicts {
     static let evasionSignals: Set<String> = ["address_rotation", "country_spread", "key_rotation"]
     static let standaloneSignals: Set<String> = ["bulk_extraction", "restricted_country"]
 
+    /// The account hides its origin: it rotates addresses, countries or keys (strength 0.3 or more).
+    static func hides(_ signals: [Signal]) -> Bool {
+        signals.contains { evasionSignals.contains($0.name) && $0.strength >= 0.3 }
+    }
+
     public static func trust(_ tier: Tier?) -> Double {
         switch tier {
         case .enterprise: 0.5
@@ -31,7 +36,7 @@ public enum Verdicts {
     /// Own risk of an account acting alone.
     public static func ownRisk(signals: [Signal], tier: Tier?) -> Double {
         var risk = BehaviourSignals.score(signals) * trust(tier)
-        let hides = signals.contains { evasionSignals.contains($0.name) && $0.strength >= 0.3 }
+        let hides = hides(signals)
         let standalone = signals.contains { standaloneSignals.contains($0.name) && $0.strength >= 0.3 }
         if signals.contains(where: { $0.name == "restricted_country" && $0.strength >= 0.5 }) { risk = max(risk, 0.9) }
         if !hides, !standalone { risk = min(risk, throttle - 0.01) }
@@ -40,8 +45,7 @@ public enum Verdicts {
 
     /// How much of its campaign's risk an account takes (see the type's documentation).
     public static func affinity(signals: [Signal], ties: Set<AccountGraph.Tie>) -> Double {
-        let hides = signals.contains { evasionSignals.contains($0.name) && $0.strength >= 0.3 }
-        if hides || ties.count >= 2 || ties.contains(.payment) { return 1 }
+        if hides(signals) || ties.count >= 2 || ties.contains(.payment) { return 1 }
         return 0.4
     }
 
