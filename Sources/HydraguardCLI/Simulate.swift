@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HydraguardIntel
 import HydraguardSimulator
 
 extension Hydraguard {
@@ -37,6 +38,7 @@ extension Hydraguard {
                   hydraguard simulate --preset small --dump-scenario > my.yaml   # then edit
                   hydraguard simulate --scenario my.yaml --out out/mine
                   hydraguard simulate --preset small --prompts .cache/ShareGPT_V3_unfiltered_cleaned_split.json
+                  hydraguard simulate --preset small --geoip .cache/dbip/dbip-country-lite.mmdb --asn .cache/dbip/dbip-asn-lite.mmdb
                 """
         )
 
@@ -56,6 +58,26 @@ extension Hydraguard {
             )
         )
         var prompts: String?
+
+        @Option(
+            help: ArgumentHelp(
+                "A real country database (MMDB, GeoLite2 or DB-IP layout): place the simulated networks inside it.",
+                discussion: """
+                    Every simulated block moves into a real network of its country, so the real database \
+                    geolocates each address as the simulator meant (audit with --geoip on the same file). \
+                    scripts/fetch-dbip.sh puts DB-IP Lite databases in .cache/dbip/ (see /work/shared/DATA.md).
+                    """
+            )
+        )
+        var geoip: String?
+
+        @Option(
+            help: ArgumentHelp(
+                "A real ASN database (MMDB) to go with --geoip: blocks go inside their own AS's real networks.",
+                valueName: "asn-mmdb"
+            )
+        )
+        var asn: String?
 
         @Option(help: "Output directory.")
         var out: String = "out/sim"
@@ -82,6 +104,7 @@ extension Hydraguard {
             guard (1...256).contains(shards) else { throw ValidationError("--shards must be 1...256") }
             guard (1...9).contains(compressionLevel) else { throw ValidationError("--compression-level must be 1...9") }
             if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
+            if asn != nil, geoip == nil { throw ValidationError("--asn needs --geoip (the country database)") }
         }
 
         func run() async throws {
@@ -98,7 +121,20 @@ extension Hydraguard {
                     Data("simulate: \(corpus.prompts.count) prompts from \(prompts!)\n".utf8)
                 )
             }
-            let simulation = try Simulation(scenario: resolved, seed: seed, prompts: corpus)
+            var space = AddressSpace.standard
+            if let geoip {
+                let countryDB = try MMDBReader(path: geoip)
+                let asnDB = try asn.map { path throws(IntelError) in try MMDBReader(path: path) }
+                space = try space.placed(in: countryDB, asn: asnDB)
+                if !quiet {
+                    let v6 = space.ranges.filter(\.isIPv6).count
+                    FileHandle.standardError.write(
+                        Data(
+                            ("simulate: \(space.ranges.count) blocks placed in real networks of \(geoip)"
+                                + (asn.map { " and \($0)" } ?? "") + " (\(v6) IPv6)\n").utf8))
+                }
+            }
+            let simulation = try Simulation(scenario: resolved, seed: seed, space: space, prompts: corpus)
             let output = SimulationOutput(
                 directory: out,
                 compress: !noCompress,

@@ -93,6 +93,23 @@ public struct AddressSpace: Sendable {
         }
     }
 
+    /// The same world laid out again by `place`, which gives each range (in table order) its new block, or
+    /// nil to leave the range out. Universities stay universities.
+    init<E: Error>(relocating world: AddressSpace, place: (Int, AddressRange) throws(E) -> AddressRange?) throws(E) {
+        let universities = Set(world.universityRanges)
+        for (i, range) in world.ranges.enumerated() {
+            guard let moved = try place(i, range) else { continue }
+            if universities.contains(i) { universityRanges.append(ranges.count) }
+            add(moved)
+        }
+    }
+
+    private mutating func add(_ range: AddressRange) {
+        index[Key(kind: range.kind, country: range.country, v6: range.isIPv6), default: []].append(ranges.count)
+        index[Key(kind: range.kind, country: "*", v6: range.isIPv6), default: []].append(ranges.count)
+        ranges.append(range)
+    }
+
     private mutating func add(
         _ base: UInt32,
         _ prefix: Int,
@@ -113,9 +130,7 @@ public struct AddressSpace: Sendable {
             asn: asn,
             organization: org
         )
-        index[Key(kind: kind, country: country, v6: v6), default: []].append(ranges.count)
-        index[Key(kind: kind, country: "*", v6: v6), default: []].append(ranges.count)
-        ranges.append(range)
+        add(range)
     }
 
     /// Range indices of a kind in a country (`*` for any country).
