@@ -51,7 +51,7 @@ extension Hydraguard {
                 throw ValidationError(error.description)
             }
             let store = try openStore(parsed, configPath: config)
-            let client = HydraguardGateway.Gateway.makeHTTPClient()
+            let client = HydraguardGateway.Gateway.makeHTTPClient(readTimeoutMs: parsed.upstream.timeoutMs)
             let intel = try loadIntelligence(parsed.intel, configPath: config)
             let gateway = HydraguardGateway.Gateway(
                 config: parsed, store: store, httpClient: client, logger: logger, intel: intel)

@@ -1,6 +1,5 @@
 import ArgumentParser
 
-@main
 struct Hydraguard: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hydraguard",

@@ -31,11 +31,14 @@ extension Hydraguard {
         @Option(help: "Milliseconds to wait between streamed events.")
         var eventDelayMs: Int = 0
 
+        @Option(help: "Milliseconds between the head and the body of a non-streamed answer (a stalled body).")
+        var bodyDelayMs: Int = 0
+
         func run() async throws {
             var logger = Logger(label: "hydraguard.upstream-stub")
             logger.logLevel = .warning
             let app = buildUpstreamStubApplication(
-                UpstreamStubConfig(host: host, port: port, delayMs: delayMs, eventDelayMs: eventDelayMs), logger: logger)
+                UpstreamStubConfig(host: host, port: port, delayMs: delayMs, eventDelayMs: eventDelayMs, bodyDelayMs: bodyDelayMs), logger: logger)
             try await app.runService()
         }
     }

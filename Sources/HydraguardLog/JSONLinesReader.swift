@@ -81,32 +81,33 @@ public struct JSONLinesReader<Record: JSONLineRecord>: Sendable {
 
     private func readFile(_ path: String, _ body: ([Record]) throws -> Void) throws -> ReadStatistics {
         let input = try InputFile(path: path)
-        defer { input.close() }
+        // Reading (and inflating) runs ahead on a thread of its own, so that it overlaps both the parse
+        // and `body`; it stops, and the file closes, however this function ends.
+        let chunks = ChunkPrefetcher(ChunkSource(input: input, chunkSize: chunkSize), depth: 2 * workers)
+        defer {
+            chunks.stop()
+            input.close()
+        }
         var stats = ReadStatistics()
         stats.files = 1
-        var leftover: [UInt8] = []
-        var atEnd = false
         var lineBase = 0
         func readBatch() throws(LogFormatError) -> [[UInt8]] {
-            var chunks: [[UInt8]] = []
-            while chunks.count < workers, !atEnd {
-                let (chunk, end) = try nextChunk(input, &leftover)
-                atEnd = end
-                if !chunk.isEmpty {
-                    stats.bytes += chunk.count
-                    chunks.append(chunk)
-                }
+            var batch: [[UInt8]] = []
+            while batch.count < workers, let chunk = try chunks.next() {
+                stats.bytes += chunk.count
+                batch.append(chunk)
             }
-            return chunks
+            return batch
         }
         // A pipeline: while one batch of chunks is parsed in the background (on `workers` threads), this
-        // thread reads (and inflates) the next batch, then hands the parsed batch's records to `body`
-        // while the next one is parsed. At most two batches of text and one of records are alive.
+        // thread takes the next batch from the reader, then hands the parsed batch's records to `body`
+        // while the next one is parsed. At most two batches of text being parsed, `2 × workers` chunks
+        // read ahead, and one batch of records are alive.
         let first = try readBatch()
         var job = first.isEmpty ? nil : ParseJob<Record>(first, lenient: lenient)
         defer { job?.cancelAndWait() }
         while let current = job {
-            let next = atEnd ? [] : try readBatch()
+            let next = try readBatch()
             let results = current.wait()
             job = next.isEmpty ? nil : ParseJob<Record>(next, lenient: lenient)
             for result in results {
@@ -124,49 +125,6 @@ public struct JSONLinesReader<Record: JSONLineRecord>: Sendable {
             }
         }
         return stats
-    }
-
-    /// Reads the next run of whole lines; the partial last line stays in `leftover`.
-    private func nextChunk(_ input: InputFile, _ leftover: inout [UInt8]) throws(LogFormatError) -> ([UInt8], Bool) {
-        var capacity = max(chunkSize, leftover.count * 2)
-        while true {
-            var eof = false
-            var readError: LogFormatError?
-            let carried = leftover
-            var buffer = [UInt8](unsafeUninitializedCapacity: capacity) { raw, initialized in
-                carried.withUnsafeBufferPointer { raw.baseAddress!.update(from: $0.baseAddress!, count: $0.count) }
-                var n = carried.count
-                while n < capacity {
-                    do throws(LogFormatError) {
-                        let got = try input.read(into: raw.baseAddress! + n, count: capacity - n)
-                        if got == 0 {
-                            eof = true
-                            break
-                        }
-                        n += got
-                    } catch {
-                        readError = error
-                        break
-                    }
-                }
-                initialized = n
-            }
-            if let readError { throw readError }
-            if eof {
-                leftover = []
-                return (buffer, true)
-            }
-            // Cut after the last newline.
-            let lastNewline = buffer.lastIndex(of: 0x0A)
-            if let lastNewline {
-                leftover = Array(buffer[(lastNewline + 1)...])
-                buffer.removeSubrange((lastNewline + 1)...)
-                return (buffer, false)
-            }
-            // One line longer than a chunk: keep reading it.
-            leftover = buffer
-            capacity *= 2
-        }
     }
 
     struct ChunkResult: Sendable {

@@ -57,7 +57,7 @@ struct GatewayFixture {
                 try store.setVerdict(accountID: "acct_\(verdict.rawValue)", verdict: verdict, source: "test")
             }
             let keys = secrets
-            let upstreamClient = Gateway.makeHTTPClient()
+            let upstreamClient = Gateway.makeHTTPClient(readTimeoutMs: config.upstream.timeoutMs)
             let gateway = Gateway(
                 config: config, store: store, httpClient: upstreamClient, logger: logger, clock: clock, cacheSeconds: 0)
             let app = buildGatewayApplication(gateway)

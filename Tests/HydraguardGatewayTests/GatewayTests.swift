@@ -290,6 +290,33 @@ import Testing
         }
     }
 
+    @Test func stalledBodyIs504AfterTheTimeout() async throws {
+        // The head comes at once, the body never within the timeout: AsyncHTTPClient's deadline alone would
+        // have let this wait for the whole 1.5 s.
+        try await GatewayFixture.run(stub: UpstreamStubConfig(bodyDelayMs: 1500), configure: { $0.upstream.timeoutMs = 250 }) { (f: GatewayFixture) async throws in
+            let started = ContinuousClock.now
+            let response = try await f.messages(f.secrets["card"], GatewayFixture.anthropicBody())
+            #expect(response.status == .gatewayTimeout)
+            #expect(ContinuousClock.now - started < .milliseconds(1200))
+            #expect(f.gateway.limiter.inFlight(scope: "account:acct_card") == 0)
+            #expect(try f.records().first?.status == 504)
+        }
+    }
+
+    @Test func stalledStreamEndsWithAnErrorEventInTheAPIsFormat() async throws {
+        try await GatewayFixture.run(stub: UpstreamStubConfig(eventDelayMs: 1500), configure: { $0.upstream.timeoutMs = 250 }) { (f: GatewayFixture) async throws in
+            let started = ContinuousClock.now
+            let anthropic = try await f.messages(f.secrets["card"], GatewayFixture.anthropicBody(stream: true))
+            #expect(anthropic.status == .ok)
+            #expect(ContinuousClock.now - started < .milliseconds(1200))
+            #expect(String(buffer: anthropic.body).hasSuffix("event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"the model API stopped answering mid-stream\"}}\n\n"))
+            let openai = try await f.chat(f.secrets["card"], GatewayFixture.openAIBody(stream: true))
+            #expect(String(buffer: openai.body).contains("data: {\"error\":{"))
+            #expect(!String(buffer: openai.body).contains("[DONE]"))
+            #expect(f.gateway.limiter.inFlight(scope: "account:acct_card") == 0)
+        }
+    }
+
     @Test func modelsAreNarrowedToTheTier() async throws {
         try await GatewayFixture.run { (f: GatewayFixture) async throws in
             let response = try await f.client.execute(

@@ -15,10 +15,71 @@ public struct ReportedUsage: Sendable, Hashable {
     /// Usage from a non-streamed answer's JSON (`usage.input_tokens`/`output_tokens`, or OpenAI's
     /// `usage.prompt_tokens`/`completion_tokens`).
     public static func fromBody(_ data: Data, flavor: APIFlavor) -> ReportedUsage? {
+        // Only the top-level `usage` object is parsed (answers are long, their usage is short): it is the
+        // last `"usage"` key whose object closes where the body's does. Anything else parses the whole body.
+        if let slice = topLevelUsageObject(data),
+            let usage = try? JSONSerialization.jsonObject(with: slice) as? [String: Any]
+        {
+            return fromUsageObject(usage, flavor: flavor)
+        }
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
             let usage = object["usage"] as? [String: Any]
         else { return nil }
         return fromUsageObject(usage, flavor: flavor)
+    }
+
+    /// The bytes of `{...}` after the body's last `"usage":`, when only whitespace and the body's closing
+    /// brace follow that object (so it is the top-level key, not one inside the content); nil otherwise.
+    static func topLevelUsageObject(_ data: Data) -> Data? {
+        let key = Array("\"usage\"".utf8)
+        return data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Data? in
+            let b = raw.bindMemory(to: UInt8.self)
+            var end = b.count
+            func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 }
+            while end > 0, isSpace(b[end - 1]) { end -= 1 }
+            guard end > 0, b[end - 1] == UInt8(ascii: "}") else { return nil }
+            end -= 1  // the body's closing brace
+            while end > 0, isSpace(b[end - 1]) { end -= 1 }
+            guard end > 0, b[end - 1] == UInt8(ascii: "}") else { return nil }  // the usage object's
+            // The last "usage" key before it.
+            var i = end - key.count
+            while i >= 0 {
+                if b[i] == 0x22, (0..<key.count).allSatisfy({ b[i + $0] == key[$0] }) { break }
+                i -= 1
+            }
+            guard i >= 0 else { return nil }
+            // A key, not text inside a string: inside one every quote is escaped, so only a structural
+            // quote can follow a `,` or `{`.
+            var before = i - 1
+            while before >= 0, isSpace(b[before]) { before -= 1 }
+            guard before >= 0, b[before] == UInt8(ascii: ",") || b[before] == UInt8(ascii: "{") else { return nil }
+            var j = i + key.count
+            while j < end, isSpace(b[j]) { j += 1 }
+            guard j < end, b[j] == UInt8(ascii: ":") else { return nil }
+            j += 1
+            while j < end, isSpace(b[j]) { j += 1 }
+            guard j < end, b[j] == UInt8(ascii: "{") else { return nil }
+            // The object must close exactly at `end`: walk it, minding strings.
+            var depth = 0
+            var k = j
+            var inString = false
+            while k < end {
+                let c = b[k]
+                if inString {
+                    if c == 0x5C { k += 1 } else if c == 0x22 { inString = false }
+                } else if c == 0x22 {
+                    inString = true
+                } else if c == UInt8(ascii: "{") {
+                    depth += 1
+                } else if c == UInt8(ascii: "}") {
+                    depth -= 1
+                    if depth == 0 { break }
+                }
+                k += 1
+            }
+            guard depth == 0, k == end - 1 else { return nil }
+            return Data(UnsafeRawBufferPointer(rebasing: raw[j..<end]))
+        }
     }
 
     static func fromUsageObject(_ usage: [String: Any], flavor: APIFlavor) -> ReportedUsage {

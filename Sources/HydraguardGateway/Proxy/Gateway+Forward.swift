@@ -35,6 +35,21 @@ extension Gateway {
         return GatewayError(.upstream, "the model API is unreachable", shouldRetry: true)
     }
 
+    /// The whole body of a non-streamed answer, by the deadline: AsyncHTTPClient's own deadline ends with
+    /// the response head, so a body that stalls is cut by the client's read timeout (no byte for the
+    /// timeout's length) and one that trickles is cut here at the first chunk after the deadline.
+    func collectBody(_ body: HTTPClientResponse.Body, deadline: ContinuousClock.Instant) async throws -> Data {
+        var buffer = ByteBuffer()
+        let limit = config.upstream.maxResponseBytes
+        for try await chunk in body {
+            guard buffer.readableBytes + chunk.readableBytes <= limit else { throw UpstreamBodyTooLarge() }
+            var chunk = chunk
+            buffer.writeBuffer(&chunk)
+            if ContinuousClock.now > deadline { throw HTTPClientError.deadlineExceeded }
+        }
+        return buffer.readData(length: buffer.readableBytes) ?? Data()
+    }
+
     func forward(
         _ chat: ChatRequest, body: Data, request: Request, reservation: ReservationGuard, exchange: Exchange, estimate: Int
     ) async -> Response {
@@ -45,7 +60,7 @@ extension Gateway {
         do {
             response = try await httpClient.execute(
                 upstreamRequest(path: flavor.endpoint, flavor: flavor, clientHeaders: request.headers, body: body),
-                timeout: .milliseconds(Int64(config.upstream.timeoutMs)), logger: logger)
+                timeout: .milliseconds(Int64(config.upstream.timeoutMs)))
         } catch {
             reservation.settle(inputTokens: 0, outputTokens: 0)
             logger.warning(
@@ -65,8 +80,7 @@ extension Gateway {
         guard streaming else {
             let data: Data
             do {
-                var buffer = try await response.body.collect(upTo: config.upstream.maxResponseBytes)
-                data = buffer.readData(length: buffer.readableBytes) ?? Data()
+                data = try await collectBody(response.body, deadline: upstreamStart + .milliseconds(config.upstream.timeoutMs))
             } catch {
                 reservation.settle(inputTokens: 0, outputTokens: 0)
                 return await refuse(upstreamFailure(error), exchange, outcome: "upstream_error")
@@ -118,6 +132,11 @@ extension Gateway {
             if !clientGone {
                 let rest = tracker.finish()
                 if !rest.isEmpty { try? await writer.write(ByteBuffer(bytes: rest)) }
+                if upstreamFailed {
+                    // Tell the client in its API's own stream format, so that its SDK raises an error
+                    // instead of taking a cut-off answer for a whole one.
+                    try? await writer.write(ByteBuffer(string: Self.streamErrorEvent(flavor)))
+                }
             }
             let usage = tracker.usage
             let input = usage.inputTokens ?? estimate
@@ -136,6 +155,18 @@ extension Gateway {
                 outcome: clientGone ? "client_disconnected" : upstreamFailed ? "upstream_stream_error" : "forwarded")
             if !clientGone { try await writer.finish(nil) }
         })
+    }
+
+    /// The event that ends a stream the upstream broke off: Anthropic's `error` event, or the `error`
+    /// object that OpenAI's SDKs raise on.
+    static func streamErrorEvent(_ flavor: APIFlavor) -> String {
+        let message = "the model API stopped answering mid-stream"
+        switch flavor {
+        case .anthropic:
+            return "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"\(message)\"}}\n\n"
+        case .openai:
+            return "data: {\"error\":{\"message\":\"\(message)\",\"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n"
+        }
     }
 
     /// `GET /v1/models`: the upstream's list, narrowed to what the caller's tier may use.
@@ -166,7 +197,7 @@ extension Gateway {
         do {
             let response = try await httpClient.execute(
                 upstreamRequest(path: "/v1/models", flavor: flavor, clientHeaders: request.headers, body: nil),
-                timeout: .milliseconds(Int64(config.upstream.timeoutMs)), logger: logger)
+                timeout: .milliseconds(Int64(config.upstream.timeoutMs)))
             var buffer = try await response.body.collect(upTo: config.upstream.maxResponseBytes)
             var data = buffer.readData(length: buffer.readableBytes) ?? Data()
             if var object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
@@ -190,3 +221,6 @@ extension Gateway {
         }
     }
 }
+
+/// A non-streamed answer larger than `upstream.max_response_bytes` (a 502).
+struct UpstreamBodyTooLarge: Error {}

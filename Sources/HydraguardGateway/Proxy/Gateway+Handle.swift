@@ -53,13 +53,19 @@ extension Gateway {
     /// The secret from `x-api-key` or `Authorization: Bearer`.
     static func presentedSecret(_ headers: HTTPFields) -> String? {
         if let key = headers[.xAPIKey], !key.isEmpty { return key }
-        if let auth = headers[.authorization] {
-            let parts = auth.split(separator: " ", maxSplits: 1)
-            if parts.count == 2, parts[0].lowercased() == "bearer" {
-                return String(parts[1]).trimmingCharacters(in: .whitespaces)
-            }
+        guard let auth = headers[.authorization] else { return nil }
+        // "Bearer <secret>", the scheme in any case, without Foundation's trimming on the request path.
+        let utf8 = auth.utf8
+        guard utf8.count > 7 else { return nil }
+        let scheme = utf8.prefix(6)
+        guard zip(scheme, "bearer".utf8).allSatisfy({ $0 | 0x20 == $1 }), utf8.dropFirst(6).first == 0x20 else { return nil }
+        let secret = utf8.dropFirst(7).drop { $0 == 0x20 || $0 == 0x09 }
+        var end = secret.endIndex
+        while end > secret.startIndex, let last = utf8[..<end].last, last == 0x20 || last == 0x09 {
+            end = utf8.index(before: end)
         }
-        return nil
+        let trimmed = secret[secret.startIndex..<end]
+        return trimmed.isEmpty ? nil : String(Substring(trimmed))
     }
 
     /// `POST /v1/messages` and `POST /v1/chat/completions`.

@@ -69,13 +69,15 @@ public final class Gateway: Sendable {
 
 extension Gateway {
     /// The upstream client the gateway is meant to run with: a large keep-alive pool, no retries of a
-    /// refused connection (so that a down upstream is a quick 502), bodies passed through undecoded.
-    /// The caller owns it and shuts it down.
-    public static func makeHTTPClient(connectTimeoutMs: Int = 5000) -> HTTPClient {
+    /// refused connection (so that a down upstream is a quick 502), bodies passed through undecoded, and
+    /// a read timeout (`readTimeoutMs` without a byte from the upstream, e.g. `upstream.timeout_ms`) that
+    /// ends a stalled body or stream. The caller owns it and shuts it down.
+    public static func makeHTTPClient(connectTimeoutMs: Int = 5000, readTimeoutMs: Int? = nil) -> HTTPClient {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 512)
         configuration.connectionPool.retryConnectionEstablishment = false
-        configuration.timeout = .init(connect: .milliseconds(Int64(connectTimeoutMs)))
+        configuration.timeout = .init(
+            connect: .milliseconds(Int64(connectTimeoutMs)), read: readTimeoutMs.map { .milliseconds(Int64($0)) })
         configuration.decompression = .disabled
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }

@@ -12,11 +12,14 @@ public struct UpstreamStubConfig: Sendable {
     public var delayMs: Int
     /// Wait between streamed events.
     public var eventDelayMs: Int
+    /// Send the head of a non-streamed answer at once and its body this much later (a stalled body).
+    public var bodyDelayMs: Int
     /// Models `GET /v1/models` lists.
     public var models: [String]
 
     public init(host: String = "127.0.0.1", port: Int = 9000, delayMs: Int = 0, eventDelayMs: Int = 0,
-                models: [String] = ["stub-small", "stub-large", "stub-reasoner"]) {
+                bodyDelayMs: Int = 0, models: [String] = ["stub-small", "stub-large", "stub-reasoner"]) {
+        self.bodyDelayMs = bodyDelayMs
         self.host = host
         self.port = port
         self.delayMs = delayMs
@@ -124,6 +127,14 @@ struct UpstreamStub: Sendable {
                     + "\"content\":[\(thinkingBlock){\"type\":\"text\",\"text\":\"\(text)\"}],"
                     + "\"stop_reason\":\"\(stopped ? "max_tokens" : "end_turn")\",\"stop_sequence\":null,"
                     + "\"usage\":{\"input_tokens\":\(inputTokens),\"output_tokens\":\(count)}}"
+            }
+            let bodyDelay = config.bodyDelayMs
+            if bodyDelay > 0 {
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody { writer in
+                    try await Task.sleep(for: .milliseconds(bodyDelay))
+                    try await writer.write(ByteBuffer(string: body))
+                    try await writer.finish(nil)
+                })
             }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
         }
