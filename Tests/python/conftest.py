@@ -44,7 +44,7 @@ def wait_for(url, process, seconds=30):
 CONFIG = """
 listen: {{host: 127.0.0.1, port: {port}}}
 admin: {{host: 127.0.0.1, port: {admin_port}, token_env: HG_TEST_ADMIN_TOKEN}}
-upstream: {{url: "http://127.0.0.1:{stub_port}", timeout_ms: 10000}}
+upstream: {{url: "http://127.0.0.1:{stub_port}", timeout_ms: {timeout_ms}}}
 store: {{path: "{store}", key_hash_secret_env: HG_TEST_KEY_SECRET}}
 records: {{jsonl_directory: "{records}"}}
 verdicts: {{degrade_max_output_tokens: 4}}
@@ -63,14 +63,15 @@ tiers:
 
 
 class Servers:
-    def __init__(self, tmp):
+    def __init__(self, tmp, stub_args=(), timeout_ms=10000):
         self.tmp = tmp
+        self.stub_args = list(stub_args)
         self.bin = binary()
         self.port, self.admin_port, self.stub_port = free_port(), free_port(), free_port()
         self.config = tmp / "hydraguard.yaml"
         self.config.write_text(CONFIG.format(
             port=self.port, admin_port=self.admin_port, stub_port=self.stub_port,
-            store=tmp / "hg.sqlite", records=tmp / "records"))
+            store=tmp / "hg.sqlite", records=tmp / "records", timeout_ms=timeout_ms))
         self.env = dict(os.environ, HG_TEST_ADMIN_TOKEN=ADMIN_TOKEN, HG_TEST_KEY_SECRET="python-tests")
         self.processes = []
 
@@ -79,7 +80,8 @@ class Servers:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self):
-        stub = subprocess.Popen([self.bin, "upstream-stub", "--port", str(self.stub_port)], env=self.env)
+        stub = subprocess.Popen(
+            [self.bin, "upstream-stub", "--port", str(self.stub_port)] + self.stub_args, env=self.env)
         self.processes.append(stub)
         wait_for(f"http://127.0.0.1:{self.stub_port}/v1/models", stub)
         gateway = subprocess.Popen(
@@ -113,6 +115,15 @@ class Servers:
 @pytest.fixture(scope="session")
 def servers(tmp_path_factory):
     s = Servers(tmp_path_factory.mktemp("gateway"))
+    s.start()
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="session")
+def stalling_servers(tmp_path_factory):
+    """A gateway with a 300 ms upstream timeout in front of a stub that waits 1.5 s between stream events."""
+    s = Servers(tmp_path_factory.mktemp("stalling"), stub_args=["--event-delay-ms", "1500"], timeout_ms=300)
     s.start()
     yield s
     s.stop()

@@ -142,3 +142,23 @@ def test_admin_keys_rotation(servers):
     with pytest.raises(urllib.error.HTTPError) as error:
         urllib.request.urlopen(f"http://127.0.0.1:{servers.admin_port}/admin/accounts", timeout=5)
     assert error.value.code == 401
+
+
+def test_a_stream_the_upstream_stops_raises_in_both_sdks(stalling_servers):
+    key = stalling_servers.create_key("acct_stalled", "card")["secret"]
+    started = time.time()
+    with pytest.raises(anthropic.APIError) as raised:
+        with a_client(stalling_servers, key).messages.stream(
+            model="stub-small", max_tokens=20, messages=[{"role": "user", "content": "hello"}]
+        ) as stream:
+            for _ in stream:
+                pass
+    assert "stopped answering mid-stream" in str(raised.value)
+    with pytest.raises(openai.APIError) as raised:
+        for _ in o_client(stalling_servers, key).chat.completions.create(
+            model="stub-small", stream=True, messages=[{"role": "user", "content": "hello"}]
+        ):
+            pass
+    assert "stopped answering mid-stream" in str(raised.value)
+    # Cut at the gateway's timeout, not after the stub's 1.5 s pauses (a dozen of them per answer).
+    assert time.time() - started < 5
