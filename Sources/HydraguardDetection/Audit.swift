@@ -146,9 +146,11 @@ public struct Audit: Sendable {
             if let (c, share) = carried.share[i], campaignOf[i] != c || affinity < 1 {
                 let a = assessments[c]
                 // A relay carries the campaign's traffic in the campaign's rhythm; a person who happens to send
-                // the same public problems (a researcher running a benchmark) works their own day.
+                // the same public problems (a researcher running a benchmark) works their own day. Honest
+                // accounts carry none of a campaign's templates, and the share comes from a small sample
+                // (24 prompts: ±10 points), so a quarter is full strength and a tenth the floor.
                 let rhythmGap = abs(p.busiest12HourShare - a.busiest12HourShare)
-                let strength = ramp(share, from: 0.1, to: 0.4) * (1 - ramp(rhythmGap, from: 0.1, to: 0.3))
+                let strength = ramp(share, from: 0.1, to: 0.25) * (1 - ramp(rhythmGap, from: 0.1, to: 0.3))
                 if strength > 0 {
                     risk = max(risk, min(Verdicts.block - 0.01, a.risk * strength))
                     reasons.insert(

@@ -138,10 +138,7 @@ struct CampaignTests {
         var t = Traffic()
         addHydra(&t, accounts: 16, prefix: "a")
         addHydra(&t, accounts: 16, prefix: "b")
-        for i in t.events.indices where t.events[i].accountID.hasPrefix("b") {
-            t.events[i].userAgent = "OpenAI/Python 1.93.1"
-            t.events[i].tlsFingerprint = "t13d1812h1_85036bcba153_f2a5c7d3a1d4"
-        }
+        useOwnClientStack(&t, prefix: "b")
         let result = t.audit()
         #expect(result.campaigns.count == 2)
         for campaign in result.campaigns {
@@ -178,5 +175,38 @@ struct CampaignTests {
         #expect(relayJudged.signals.contains { $0.name == "carries_campaign_traffic" })
         let researcherJudged = result.judged.first { $0.profile.accountID == "researcher" }!
         #expect(!researcherJudged.verdict.isAction, "researcher risk \(researcherJudged.risk)")
+    }
+
+    @Test("a relay carrying a template kit that two campaigns share is flagged")
+    func relayOfASharedTemplateKit() {
+        var t = Traffic()
+        // Two operators on their own client stacks, one template kit: no single campaign holds 80% of the
+        // kit's accounts, but campaigns together do.
+        addHydra(&t, accounts: 12, prefix: "a")
+        addHydra(&t, accounts: 10, prefix: "b")
+        useOwnClientStack(&t, prefix: "b")
+        let tasks = ["reverse a linked list", "parse a CSV file", "implement an LRU cache", "balance a binary tree"]
+        var relay = Traffic.Shape(perDay: 48)
+        relay.address = { _, i in "203.0.113.\(i % 3 + 1)" }
+        relay.prompt = { d, i in
+            i % 3 == 0
+                ? "Solve the following Python problem step by step, showing all of your reasoning before the final "
+                    + "code. Problem: \(tasks[(d + i) % tasks.count]). Explain the time complexity of the solution."
+                : honestPrompt(d * 1000 + i + 77)
+        }
+        t.add("relay", tier: .enterprise, org: "org-relay", shape: relay)
+        let result = t.audit()
+        #expect(result.campaigns.count == 2)
+        let relayJudged = result.judged.first { $0.profile.accountID == "relay" }!
+        #expect(relayJudged.signals.contains { $0.name == "carries_campaign_traffic" })
+        #expect(relayJudged.verdict.isAction, "relay risk \(relayJudged.risk)")
+    }
+
+    /// Moves the accounts whose ids start with `prefix` to a client stack of their own (a second operator).
+    func useOwnClientStack(_ t: inout Traffic, prefix: String) {
+        for i in t.events.indices where t.events[i].accountID.hasPrefix(prefix) {
+            t.events[i].userAgent = "OpenAI/Python 1.93.1"
+            t.events[i].tlsFingerprint = "t13d1812h1_85036bcba153_f2a5c7d3a1d4"
+        }
     }
 }

@@ -1,8 +1,23 @@
+import Foundation
 import Testing
 
 @testable import HydraguardSimulator
 
 @Suite struct ScenarioTests {
+    /// The committed scenarios under `scenarios/` stay valid as the format evolves.
+    @Test func committedScenariosValidate() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scenarios")
+        let files = try FileManager.default.contentsOfDirectory(atPath: root.path).filter { $0.hasSuffix(".yaml") }
+        #expect(!files.isEmpty)
+        for file in files {
+            let path = root.appendingPathComponent(file).path
+            let scenario = try Scenario.load(yaml: try String(contentsOfFile: path, encoding: .utf8), file: path)
+            try scenario.validate()
+            #expect(scenario.campaigns.count >= 1, "\(file)")
+        }
+    }
+
     @Test(arguments: Scenario.presetNames)
     func presetsValidateAndRoundTripThroughYAML(name: String) throws {
         let preset = try Scenario.preset(name)

@@ -1,8 +1,10 @@
 /// Accounts outside a campaign, or only weakly tied to it, that relay its traffic: a reseller or shared gateway whose honest
 /// customers' prompts are mixed with a campaign's templated ones.
 ///
-/// A campaign's templates are the shared clusters whose accounts are at least 80% that campaign's
-/// members; an outside account's share is the part of its sampled prompts in them (10% or more is kept).
+/// Campaign templates are the shared clusters whose accounts are at least 80% members of judged campaigns
+/// (risk at `throttle` or above): several campaigns may work from one template kit, as operators share
+/// them. Each such cluster is credited to the campaign with the most members in it; an outside account's
+/// share is the part of its sampled prompts in one campaign's clusters (10% or more is kept).
 struct CampaignTraffic {
     /// For each profile: the campaign (assessment index) whose templates it carries most, and the share.
     var share: [Int: (Int, Double)] = [:]
@@ -13,9 +15,12 @@ struct CampaignTraffic {
         var clusterCampaign: [Int: Int] = [:]
         for cluster in templates.clusters {
             var counts: [Int: Int] = [:]
-            for account in cluster.accounts.keys { if let c = campaignOf[account] { counts[c, default: 0] += 1 } }
-            guard let (c, n) = counts.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }),
-                Double(n) >= 0.8 * Double(cluster.accounts.count), assessments[c].risk >= Verdicts.throttle
+            for account in cluster.accounts.keys {
+                if let c = campaignOf[account], assessments[c].risk >= Verdicts.throttle { counts[c, default: 0] += 1 }
+            }
+            let members = counts.values.reduce(0, +)
+            guard let (c, _) = counts.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }),
+                Double(members) >= 0.8 * Double(cluster.accounts.count)
             else { continue }
             clusterCampaign[cluster.id] = c
         }
