@@ -6,13 +6,24 @@ import NIOPosix
 enum Entry {
     static func main() async {
         // The servers run Swift Concurrency on NIO's event loops, so that a request's async code and its
-        // socket I/O share threads instead of hopping between two pools at every await (measured: the
-        // gateway spent more of its CPU on those hops than on its own work). Only from the main thread,
-        // before any task has been enqueued: hence here, before the command is even parsed.
+        // socket I/O share threads instead of hopping between two pools at every await. Only from the
+        // main thread, before any task has been enqueued: hence here, before the command is even parsed.
         let command = CommandLine.arguments.dropFirst().first
         if command == "gateway" || command == "upstream-stub" {
+            // `gateway --event-loops N`: the threads must be chosen before the group starts, so before
+            // the command is parsed (ArgumentParser checks the value again).
+            if let n = Self.eventLoops(CommandLine.arguments), n > 0 { NIOSingletons.groupLoopCountSuggestion = n }
             _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         }
         await Hydraguard.main()
+    }
+
+    /// The value of `--event-loops N` or `--event-loops=N`, if given.
+    static func eventLoops(_ arguments: [String]) -> Int? {
+        for (i, argument) in arguments.enumerated() {
+            if argument == "--event-loops", i + 1 < arguments.count { return Int(arguments[i + 1]) }
+            if argument.hasPrefix("--event-loops=") { return Int(argument.dropFirst("--event-loops=".count)) }
+        }
+        return nil
     }
 }

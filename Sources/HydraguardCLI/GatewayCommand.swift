@@ -36,6 +36,18 @@ extension Hydraguard {
         @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
         var logLevel: String = "info"
 
+        @Option(
+            help: ArgumentHelp(
+                "Event-loop threads that serve requests (default: one per core).",
+                discussion: "Fewer than the cores when the machine also runs other work, e.g. the upstream or a load generator."
+            )
+        )
+        var eventLoops: Int?
+
+        func validate() throws {
+            if let eventLoops, eventLoops < 1 { throw ValidationError("--event-loops must be at least 1") }
+        }
+
         func run() async throws {
             let level = Logger.Level(rawValue: logLevel) ?? .info
             LoggingSystem.bootstrap { label in

@@ -99,6 +99,16 @@ import Testing
         }
     }
 
+    @Test func anASNDatabaseGivenAsTheCountryOneIsNamedAsSuch() throws {
+        let (_, asnDB, _, _) = try Self.databases()
+        #expect {
+            _ = try AddressSpace.standard.placed(in: asnDB)
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("real-asn.mmdb") && text.contains("is it a country database?")
+        }
+    }
+
     @Test func ipv6BlocksWithoutARealHomeAreLeftOut() throws {
         // Only IPv4 networks: every IPv6 block goes, and the simulator falls back to IPv4 addresses.
         let networks = Self.countries.enumerated().map { i, code in

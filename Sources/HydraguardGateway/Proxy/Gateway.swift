@@ -79,6 +79,7 @@ extension Gateway {
         configuration.timeout = .init(
             connect: .milliseconds(Int64(connectTimeoutMs)), read: readTimeoutMs.map { .milliseconds(Int64($0)) })
         configuration.decompression = .disabled
+        configuration.tracing.tracer = nil  // no span per request: the gateway's records are its trace
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 }

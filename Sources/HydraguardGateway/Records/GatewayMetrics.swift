@@ -1,4 +1,5 @@
 public import Prometheus
+import Synchronization
 
 /// The gateway's Prometheus metrics, all in one registry served at `/metrics`.
 public struct GatewayMetrics: Sendable {
@@ -8,6 +9,17 @@ public struct GatewayMetrics: Sendable {
     let upstreamLatency: DurationHistogram
     let inputTokens: Counter
     let outputTokens: Counter
+    /// The labelled request counters made so far (the registry's lookup builds names and labels each time).
+    private let requestCounters = RequestCounters()
+
+    private final class RequestCounters: Sendable {
+        struct Key: Hashable {
+            var api: APIFlavor
+            var status: Int
+            var outcome: String
+        }
+        let byKey = Mutex<[Key: Counter]>([:])
+    }
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -23,10 +35,16 @@ public struct GatewayMetrics: Sendable {
 
     /// Counts one answered request by API, status and outcome (`forwarded`, `rate_limited`, ...).
     func request(api: APIFlavor, status: Int, outcome: String) {
-        registry.makeCounter(
+        let key = RequestCounters.Key(api: api, status: status, outcome: outcome)
+        if let counter = requestCounters.byKey.withLock({ $0[key] }) {
+            counter.increment()
+            return
+        }
+        let counter = registry.makeCounter(
             descriptor: Self.name("requests", "total", "Requests by API, status and outcome."),
-            labels: [("api", api.rawValue), ("status", "\(status)"), ("outcome", outcome)]
-        ).increment()
+            labels: [("api", api.rawValue), ("status", "\(status)"), ("outcome", outcome)])
+        requestCounters.byKey.withLock { $0[key] = counter }
+        counter.increment()
     }
 
     func flagged(kind: String) {

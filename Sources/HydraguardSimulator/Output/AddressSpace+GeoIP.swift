@@ -23,6 +23,12 @@ extension AddressSpace {
     /// Throws when a country of the world has no IPv4 network of `/24` or shorter in the database.
     public func placed(in countryDB: MMDBReader, asn asnDB: MMDBReader? = nil) throws(IntelError) -> AddressSpace {
         let byCountry4 = try Self.networksByCountry(countryDB, ipv4: true, maxPrefix: 24)
+        guard !byCountry4.isEmpty else {
+            throw IntelError(
+                kind: .badDatabase, file: countryDB.path,
+                message: "no IPv4 network has a country (country.iso_code): is it a country database? "
+                    + "(its type is \(countryDB.metadata.databaseType))")
+        }
         let byCountry6 = try Self.networksByCountry(countryDB, ipv4: false, maxPrefix: 32)
         var byASN4: [ASNCountry: [IPNetwork]] = [:]
         var byASN6: [ASNCountry: [IPNetwork]] = [:]
