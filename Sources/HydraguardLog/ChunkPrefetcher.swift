@@ -82,8 +82,8 @@ final class ChunkPrefetcher: @unchecked Sendable {
     }
 
     private struct State: ~Copyable {
+        /// At most `depth` + 1 items (the chunks and the end), so taking from the front is cheap.
         var ready: [Item] = []
-        var head = 0
         var stopped = false
     }
 
@@ -121,16 +121,7 @@ final class ChunkPrefetcher: @unchecked Sendable {
     func next() throws(LogFormatError) -> [UInt8]? {
         if done { return nil }
         items.wait()
-        let item = state.withLock { state -> Item in
-            let item = state.ready[state.head]
-            state.ready[state.head] = .end
-            state.head += 1
-            if state.head > 64, state.head * 2 > state.ready.count {
-                state.ready.removeFirst(state.head)
-                state.head = 0
-            }
-            return item
-        }
+        let item = state.withLock { $0.ready.removeFirst() }
         switch item {
         case .chunk(let chunk):
             slots.signal()

@@ -194,12 +194,12 @@ extension Gateway {
                                 outcome: "blocked")
         }
         let policy = config.policy(for: principal.account.verificationTier)
+        let started = ContinuousClock.now
         do {
             let response = try await httpClient.execute(
                 upstreamRequest(path: "/v1/models", flavor: flavor, clientHeaders: request.headers, body: nil),
                 timeout: .milliseconds(Int64(config.upstream.timeoutMs)))
-            var buffer = try await response.body.collect(upTo: config.upstream.maxResponseBytes)
-            var data = buffer.readData(length: buffer.readableBytes) ?? Data()
+            var data = try await collectBody(response.body, deadline: started + .milliseconds(config.upstream.timeoutMs))
             if var object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
                 let list = object["data"] as? [[String: Any]]
             {

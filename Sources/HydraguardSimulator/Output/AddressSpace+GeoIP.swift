@@ -55,25 +55,25 @@ extension AddressSpace {
         var placer = BlockPlacer()
         return try AddressSpace(relocating: self) { (i, range) throws(IntelError) -> AddressRange? in
             var moved = range
-            if range.isIPv6 {
-                let own = byASN6[ASNCountry(asn: UInt32(range.asn), country: range.country)] ?? []
-                guard
-                    let block = placer.place(prefix: 32, v6: true, in: own, key: UInt64(i))
-                        ?? placer.place(prefix: 32, v6: true, in: byCountry6[range.country] ?? [], key: UInt64(i))
-                else { return nil }
+            // Inside its own AS's networks in its country if the ASN database has any, else its country's.
+            let v6 = range.isIPv6
+            let key = ASNCountry(asn: UInt32(range.asn), country: range.country)
+            let own = (v6 ? byASN6 : byASN4)[key] ?? []
+            let country = (v6 ? byCountry6 : byCountry4)[range.country] ?? []
+            let prefix = v6 ? 32 : range.prefixLength
+            guard
+                let block = placer.place(prefix: prefix, v6: v6, in: own, key: UInt64(i))
+                    ?? placer.place(prefix: prefix, v6: v6, in: country, key: UInt64(i))
+            else {
+                if v6 { return nil }  // its users fall back to IPv4
+                throw IntelError(
+                    kind: .unsupported, file: countryDB.path,
+                    message: "no IPv4 network of country \(range.country) as large as /24 is free for the "
+                        + "simulated \(range.kind.rawValue) block of \(range.provider)")
+            }
+            if v6 {
                 moved.base = UInt32(truncatingIfNeeded: block.address.value >> 96)
             } else {
-                let own = byASN4[ASNCountry(asn: UInt32(range.asn), country: range.country)] ?? []
-                let country = byCountry4[range.country] ?? []
-                guard
-                    let block = placer.place(prefix: range.prefixLength, v6: false, in: own, key: UInt64(i))
-                        ?? placer.place(prefix: range.prefixLength, v6: false, in: country, key: UInt64(i))
-                else {
-                    throw IntelError(
-                        kind: .unsupported, file: countryDB.path,
-                        message: "no IPv4 network of country \(range.country) as large as /24 is free for the "
-                            + "simulated \(range.kind.rawValue) block of \(range.provider)")
-                }
                 moved.base = block.address.ipv4!
                 moved.prefixLength = block.prefixLength
             }
@@ -94,7 +94,7 @@ extension AddressSpace {
         range.isIPv6 ? UInt128(range.base) << 96 : IPAddress.ipv4Prefix | UInt128(range.base)
     }
 
-    /// The database's networks of one family by country, largest first (ties in address order).
+    /// The database's networks of one family by country, in address order.
     private static func networksByCountry(
         _ db: MMDBReader, ipv4: Bool, maxPrefix: Int
     ) throws(IntelError) -> [String: [IPNetwork]] {
