@@ -84,9 +84,11 @@ extension Hydraguard {
             do {
                 try await group.run()
             } catch {
+                gateway.shutdown()
                 try? await client.shutdown()
                 throw error
             }
+            gateway.shutdown()
             try await client.shutdown()
         }
     }

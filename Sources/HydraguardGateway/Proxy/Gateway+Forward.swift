@@ -9,22 +9,57 @@ import NIOCore
 import NIOHTTP1
 
 extension Gateway {
-    func upstreamRequest(path: String, flavor: APIFlavor, clientHeaders: HTTPFields, body: Data?) -> HTTPClientRequest {
-        var upstream = HTTPClientRequest(url: config.upstream.url + path)
-        upstream.method = body == nil ? .GET : .POST
-        if body != nil { upstream.headers.add(name: "content-type", value: "application/json") }
+    /// The headers sent upstream: content type, the Anthropic version and beta flags, the upstream's key.
+    func upstreamHeaders(flavor: APIFlavor, clientHeaders: HTTPFields, hasBody: Bool) -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        if hasBody { headers.add(name: "content-type", value: "application/json") }
         switch flavor {
         case .anthropic:
-            upstream.headers.add(name: "anthropic-version", value: clientHeaders[.anthropicVersion] ?? "2023-06-01")
-            if let beta = clientHeaders[HTTPField.Name("anthropic-beta")!] {
-                upstream.headers.add(name: "anthropic-beta", value: beta)
-            }
-            if let key = config.upstream.apiKey { upstream.headers.add(name: "x-api-key", value: key) }
+            headers.add(name: "anthropic-version", value: clientHeaders[.anthropicVersion] ?? "2023-06-01")
+            if let beta = clientHeaders[HTTPField.Name("anthropic-beta")!] { headers.add(name: "anthropic-beta", value: beta) }
+            if let key = config.upstream.apiKey { headers.add(name: "x-api-key", value: key) }
         case .openai:
-            if let key = config.upstream.apiKey { upstream.headers.add(name: "authorization", value: "Bearer \(key)") }
+            if let key = config.upstream.apiKey { headers.add(name: "authorization", value: "Bearer \(key)") }
         }
-        if let body { upstream.body = .bytes(ByteBuffer(bytes: body)) }
-        return upstream
+        return headers
+    }
+
+    /// One exchange with the upstream: through the keep-alive pool for a plain-HTTP upstream, through
+    /// AsyncHTTPClient for HTTPS. A non-streamed answer comes back whole within `upstream.timeout_ms`;
+    /// a streamed one as soon as its head arrives.
+    func sendUpstream(path: String, flavor: APIFlavor, clientHeaders: HTTPFields, body: Data?, stream: Bool)
+        async throws -> UpstreamResponse
+    {
+        let headers = upstreamHeaders(flavor: flavor, clientHeaders: clientHeaders, hasBody: body != nil)
+        let timeout = TimeAmount.milliseconds(Int64(config.upstream.timeoutMs))
+        let buffer = body.map { ByteBuffer(bytes: $0) }
+        if let pool {
+            return try await pool.send(
+                method: body == nil ? .GET : .POST, path: path, headers: headers, body: buffer, stream: stream,
+                timeout: timeout, maxBytes: config.upstream.maxResponseBytes)
+        }
+        let started = ContinuousClock.now
+        var request = HTTPClientRequest(url: config.upstream.url + path)
+        request.method = body == nil ? .GET : .POST
+        request.headers = headers
+        if let buffer { request.body = .bytes(buffer) }
+        let response = try await httpClient.execute(request, timeout: timeout)
+        let answer: UpstreamBody = stream
+            ? .stream(response.body)
+            : .whole(try await collectBody(response.body, deadline: started + .milliseconds(config.upstream.timeoutMs)))
+        return UpstreamResponse(
+            status: Int(response.status.code), contentType: response.headers.first(name: "content-type"),
+            cacheControl: response.headers.first(name: "cache-control"), body: answer)
+    }
+
+    /// The whole body, whichever way it came.
+    func wholeBody(_ body: UpstreamBody, deadline: ContinuousClock.Instant) async throws -> Data {
+        switch body {
+        case .whole(let buffer): return Data(buffer.readableBytesView)
+        case .stream(let stream):
+            var buffer = try await collectBody(stream, deadline: deadline)
+            return buffer.readData(length: buffer.readableBytes) ?? Data()
+        }
     }
 
     func upstreamFailure(_ error: any Error) -> GatewayError {
@@ -32,22 +67,28 @@ extension Gateway {
             return GatewayError(
                 .timeout, "the model API did not answer within \(config.upstream.timeoutMs) ms", shouldRetry: true)
         }
+        if let e = error as? UpstreamError, e == .timeout {
+            return GatewayError(
+                .timeout, "the model API did not answer within \(config.upstream.timeoutMs) ms", shouldRetry: true)
+        }
         return GatewayError(.upstream, "the model API is unreachable", shouldRetry: true)
     }
 
-    /// The whole body of a non-streamed answer, by the deadline: AsyncHTTPClient's own deadline ends with
-    /// the response head, so a body that stalls is cut by the client's read timeout (no byte for the
-    /// timeout's length) and one that trickles is cut here at the first chunk after the deadline.
-    func collectBody(_ body: HTTPClientResponse.Body, deadline: ContinuousClock.Instant) async throws -> Data {
+    /// The whole body of an answer, by the deadline: AsyncHTTPClient's own deadline ends with the response
+    /// head, so a body that stalls is cut by the client's read timeout (no byte for the timeout's length)
+    /// and one that trickles is cut here at the first chunk after the deadline.
+    func collectBody(_ body: some AsyncSequence<ByteBuffer, any Error>, deadline: ContinuousClock.Instant) async throws
+        -> ByteBuffer
+    {
         var buffer = ByteBuffer()
         let limit = config.upstream.maxResponseBytes
         for try await chunk in body {
-            guard buffer.readableBytes + chunk.readableBytes <= limit else { throw UpstreamBodyTooLarge() }
+            guard buffer.readableBytes + chunk.readableBytes <= limit else { throw UpstreamError.tooLarge }
             var chunk = chunk
             buffer.writeBuffer(&chunk)
-            if ContinuousClock.now > deadline { throw HTTPClientError.deadlineExceeded }
+            if ContinuousClock.now > deadline { throw UpstreamError.timeout }
         }
-        return buffer.readData(length: buffer.readableBytes) ?? Data()
+        return buffer
     }
 
     func forward(
@@ -56,11 +97,10 @@ extension Gateway {
         var exchange = exchange
         let flavor = chat.flavor
         let upstreamStart = ContinuousClock.now
-        let response: HTTPClientResponse
+        let response: UpstreamResponse
         do {
-            response = try await httpClient.execute(
-                upstreamRequest(path: flavor.endpoint, flavor: flavor, clientHeaders: request.headers, body: body),
-                timeout: .milliseconds(Int64(config.upstream.timeoutMs)))
+            response = try await sendUpstream(
+                path: flavor.endpoint, flavor: flavor, clientHeaders: request.headers, body: body, stream: chat.stream)
         } catch {
             reservation.settle(inputTokens: 0, outputTokens: 0)
             logger.warning(
@@ -69,29 +109,29 @@ extension Gateway {
         }
 
         var headers: HTTPFields = [:]
-        headers[.contentType] = response.headers.first(name: "content-type") ?? "application/json"
+        headers[.contentType] = response.contentType ?? "application/json"
         headers[flavor == .anthropic ? .requestID : .xRequestID] = exchange.event.requestID
-        if let cacheControl = response.headers.first(name: "cache-control") { headers[.cacheControl] = cacheControl }
+        if let cacheControl = response.cacheControl { headers[.cacheControl] = cacheControl }
         RateLimitHeaders.add(exchange.limitStatus, flavor: flavor, now: limiter.clock.now(), to: &headers)
-        let status = HTTPResponse.Status(code: Int(response.status.code))
+        let status = HTTPResponse.Status(code: response.status)
 
-        let streaming = chat.stream && response.status == .ok
-            && (response.headers.first(name: "content-type")?.hasPrefix("text/event-stream") ?? false)
-        guard streaming else {
+        guard chat.stream, response.status == 200, response.contentType?.hasPrefix("text/event-stream") ?? false,
+            case .stream(let upstreamBody) = response.body
+        else {
             let data: Data
             do {
-                data = try await collectBody(response.body, deadline: upstreamStart + .milliseconds(config.upstream.timeoutMs))
+                data = try await wholeBody(response.body, deadline: upstreamStart + .milliseconds(config.upstream.timeoutMs))
             } catch {
                 reservation.settle(inputTokens: 0, outputTokens: 0)
                 return await refuse(upstreamFailure(error), exchange, outcome: "upstream_error")
             }
             metrics.upstreamLatency.record(ContinuousClock.now - upstreamStart)
-            let ok = (200..<300).contains(Int(response.status.code))
+            let ok = (200..<300).contains(response.status)
             let usage = ok ? ReportedUsage.fromBody(data, flavor: flavor) : nil
             let input = ok ? usage?.inputTokens ?? estimate : 0
             let output = ok ? usage?.outputTokens ?? 0 : 0
             reservation.settle(inputTokens: input, outputTokens: output)
-            exchange.event.status = Int(response.status.code)
+            exchange.event.status = response.status
             exchange.event.inputTokens = input
             exchange.event.outputTokens = output
             exchange.event.latencyMs = exchange.elapsedMs
@@ -113,7 +153,7 @@ extension Gateway {
             var clientGone = false
             var upstreamFailed = false
             do {
-                for try await chunk in response.body {
+                for try await chunk in upstreamBody {
                     let out = tracker.feed(chunk.readableBytesView)
                     guard !out.isEmpty else { continue }
                     do {
@@ -196,10 +236,9 @@ extension Gateway {
         let policy = config.policy(for: principal.account.verificationTier)
         let started = ContinuousClock.now
         do {
-            let response = try await httpClient.execute(
-                upstreamRequest(path: "/v1/models", flavor: flavor, clientHeaders: request.headers, body: nil),
-                timeout: .milliseconds(Int64(config.upstream.timeoutMs)))
-            var data = try await collectBody(response.body, deadline: started + .milliseconds(config.upstream.timeoutMs))
+            let response = try await sendUpstream(
+                path: "/v1/models", flavor: flavor, clientHeaders: request.headers, body: nil, stream: false)
+            var data = try await wholeBody(response.body, deadline: started + .milliseconds(config.upstream.timeoutMs))
             if var object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
                 let list = object["data"] as? [[String: Any]]
             {
@@ -209,18 +248,15 @@ extension Gateway {
                 }
                 data = (try? JSONSerialization.data(withJSONObject: object)) ?? data
             }
-            exchange.event.status = Int(response.status.code)
+            exchange.event.status = response.status
             exchange.event.latencyMs = exchange.elapsedMs
             await recorder.record(exchange.event)
             metrics.request(api: flavor, status: exchange.event.status, outcome: "models")
             return Response(
-                status: HTTPResponse.Status(code: Int(response.status.code)),
+                status: HTTPResponse.Status(code: response.status),
                 headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
         } catch {
             return await refuse(upstreamFailure(error), exchange, outcome: "upstream_error")
         }
     }
 }
-
-/// A non-streamed answer larger than `upstream.max_response_bytes` (a 502).
-struct UpstreamBodyTooLarge: Error {}

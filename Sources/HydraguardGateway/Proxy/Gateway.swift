@@ -22,6 +22,8 @@ public final class Gateway: Sendable {
     public let intel: (any AddressIntelligence)?
     public let logger: Logger
     let httpClient: HTTPClient
+    /// Plain-HTTP upstreams: keep-alive connections per event loop (HTTPS ones go through `httpClient`).
+    let pool: UpstreamPool?
     let cache: PrincipalCache
     let trusted: [CIDR]
 
@@ -32,6 +34,7 @@ public final class Gateway: Sendable {
         self.config = config
         self.store = store
         self.httpClient = httpClient
+        pool = UpstreamPool(url: config.upstream.url)
         self.logger = logger
         self.intel = intel
         self.metrics = metrics
@@ -40,6 +43,9 @@ public final class Gateway: Sendable {
         cache = PrincipalCache(store: store, ttl: cacheSeconds, clock: clock)
         trusted = config.trustedProxies
     }
+
+    /// Closes the idle upstream connections (the HTTP client, the caller's, is shut down by the caller).
+    public func shutdown() { pool?.shutdown() }
 
     /// Forgets cached keys, accounts and verdicts (after an admin change).
     public func invalidateCache() { cache.invalidateAll() }
@@ -68,7 +74,7 @@ public final class Gateway: Sendable {
 }
 
 extension Gateway {
-    /// The upstream client the gateway is meant to run with: a large keep-alive pool, no retries of a
+    /// The client for HTTPS upstreams the gateway is meant to run with: a large keep-alive pool, no retries of a
     /// refused connection (so that a down upstream is a quick 502), bodies passed through undecoded, and
     /// a read timeout (`readTimeoutMs` without a byte from the upstream, e.g. `upstream.timeout_ms`) that
     /// ends a stalled body or stream. The caller owns it and shuts it down.

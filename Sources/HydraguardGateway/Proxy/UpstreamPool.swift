@@ -1,0 +1,448 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// What the upstream answered: its status, the headers the gateway passes on, and the body.
+struct UpstreamResponse: Sendable {
+    var status: Int
+    var contentType: String?
+    var cacheControl: String?
+    var body: UpstreamBody
+}
+
+/// A body read whole (a non-streamed request), or passed on as it arrives (a streamed one).
+enum UpstreamBody: Sendable {
+    case whole(ByteBuffer)
+    case stream(any AsyncSequence<ByteBuffer, any Error> & Sendable)
+}
+
+/// Why an exchange with a plain-HTTP upstream failed.
+enum UpstreamError: Error, Equatable {
+    /// No answer (head, or for a non-streamed request the whole body) by the deadline, or no byte of a
+    /// stream for the timeout's length.
+    case timeout
+    /// The connection could not be made, or closed before the answer was complete.
+    case unreachable
+    /// The connection closed before a byte of the answer came back, on a connection used before: the
+    /// upstream closed an idle keep-alive connection as the request went out, so it is sent once more.
+    case staleConnection
+    /// A non-streamed answer larger than `upstream.max_response_bytes`.
+    case tooLarge
+}
+
+/// HTTP/1.1 keep-alive connections to a plain-HTTP upstream, kept per event loop, so that a request is
+/// forwarded from the loop that serves it with no thread hop. Each connection carries one exchange at a
+/// time; a non-streamed answer is read whole on the loop and handed over once, a streamed one is passed
+/// on chunk by chunk with back-pressure (the connection stops reading while the consumer is behind).
+///
+/// HTTPS upstreams go through AsyncHTTPClient instead (see ``Gateway``).
+final class UpstreamPool: Sendable {
+    let host: String
+    let port: Int
+    let basePath: String
+    private let hostHeader: String
+    private let group: any EventLoopGroup
+    private let connectTimeout: TimeAmount
+    private let maxIdlePerLoop: Int
+    private let idle = Mutex<[ObjectIdentifier: [UpstreamConnection]]>([:])
+    private let isShutDown = Atomic<Bool>(false)
+
+    /// `url` is `http://host[:port][/base]`; nil for any other scheme.
+    init?(url: String, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+          connectTimeout: TimeAmount = .seconds(5), maxIdlePerLoop: Int = 512) {
+        guard url.lowercased().hasPrefix("http://") else { return nil }
+        let rest = url.dropFirst("http://".count)
+        let slash = rest.firstIndex(of: "/") ?? rest.endIndex
+        let authority = String(rest[..<slash])
+        var path = String(rest[slash...])
+        while path.hasSuffix("/") { path.removeLast() }
+        let host: String
+        let port: Int
+        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {  // [v6]:port
+            host = String(authority[authority.index(after: authority.startIndex)..<close])
+            let after = authority[authority.index(after: close)...]
+            if after.isEmpty { port = 80 } else if after.hasPrefix(":"), let p = Int(after.dropFirst()) { port = p } else { return nil }
+        } else if let colon = authority.lastIndex(of: ":") {
+            host = String(authority[..<colon])
+            guard let p = Int(authority[authority.index(after: colon)...]) else { return nil }
+            port = p
+        } else {
+            host = authority
+            port = 80
+        }
+        guard !host.isEmpty, (1...65535).contains(port) else { return nil }
+        self.host = host
+        self.port = port
+        basePath = path
+        hostHeader = port == 80 ? authority.replacingSuffix(":80") : authority
+        self.group = group
+        self.connectTimeout = connectTimeout
+        self.maxIdlePerLoop = maxIdlePerLoop
+    }
+
+    /// Sends one request and returns the answer: whole when `stream` is false (by `timeout`, at most
+    /// `maxBytes`), else as soon as its head arrives (by `timeout`), its body then failing with
+    /// ``UpstreamError/timeout`` after `timeout` without a byte.
+    func send(
+        method: HTTPMethod, path: String, headers: HTTPHeaders, body: ByteBuffer?, stream: Bool, timeout: TimeAmount,
+        maxBytes: Int
+    ) async throws -> UpstreamResponse {
+        let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? group.next()
+        var head = HTTPRequestHead(version: .http1_1, method: method, uri: basePath + path, headers: headers)
+        head.headers.replaceOrAdd(name: "host", value: hostHeader)
+        if let body { head.headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes)) }
+        let exchange = UpstreamExchange(head: head, body: body, stream: stream, timeout: timeout, maxBytes: maxBytes)
+        let first = run(exchange, on: loop)
+        let answer = first.flatMapError { error in
+            // A keep-alive connection the upstream closed just as the request went out: once more, fresh.
+            guard let e = error as? UpstreamError, e == .staleConnection else { return loop.makeFailedFuture(error) }
+            return self.connect(on: loop).flatMap { $0.start(exchange) }
+        }
+        do {
+            return try await answer.get()
+        } catch UpstreamError.staleConnection {
+            throw UpstreamError.unreachable
+        }
+    }
+
+    private func run(_ exchange: UpstreamExchange, on loop: any EventLoop) -> EventLoopFuture<UpstreamResponse> {
+        if let connection = takeIdle(on: loop) {
+            return loop.inEventLoop
+                ? connection.start(exchange) : loop.flatSubmit { connection.start(exchange) }
+        }
+        return connect(on: loop).flatMap { $0.start(exchange) }
+    }
+
+    private func takeIdle(on loop: any EventLoop) -> UpstreamConnection? {
+        idle.withLock { idle in
+            let id = ObjectIdentifier(loop)
+            while let connection = idle[id]?.popLast() {
+                if connection.channel.isActive { return connection }
+            }
+            return nil
+        }
+    }
+
+    /// Takes back a connection whose last answer ended cleanly with keep-alive.
+    fileprivate func release(_ connection: UpstreamConnection) {
+        let kept = !isShutDown.load(ordering: .relaxed)
+            && idle.withLock { idle -> Bool in
+                let id = ObjectIdentifier(connection.channel.eventLoop)
+                guard idle[id, default: []].count < maxIdlePerLoop else { return false }
+                idle[id, default: []].append(connection)
+                return true
+            }
+        if !kept { connection.channel.close(promise: nil) }
+    }
+
+    private func connect(on loop: any EventLoop) -> EventLoopFuture<UpstreamConnection> {
+        let pool = self
+        return ClientBootstrap(group: loop)
+            .connectTimeout(connectTimeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(UpstreamHandler(pool: pool))
+                }
+            }
+            .connect(host: host, port: port)
+            .flatMapThrowing { channel in
+                let handler = try channel.pipeline.syncOperations.handler(type: UpstreamHandler.self)
+                return UpstreamConnection(channel: channel, handler: handler, fresh: true)
+            }
+            .flatMapErrorThrowing { _ in throw UpstreamError.unreachable }
+    }
+
+    /// Closes the idle connections; those in use close when their exchange ends.
+    func shutdown() {
+        isShutDown.store(true, ordering: .relaxed)
+        let all = idle.withLock { idle in
+            defer { idle.removeAll() }
+            return idle.values.flatMap { $0 }
+        }
+        for connection in all { connection.channel.close(promise: nil) }
+    }
+}
+
+/// One request to send and how to read its answer.
+struct UpstreamExchange: Sendable {
+    var head: HTTPRequestHead
+    var body: ByteBuffer?
+    var stream: Bool
+    var timeout: TimeAmount
+    var maxBytes: Int
+}
+
+/// A pooled connection: its channel and the handler that runs its exchanges (touched only on the
+/// channel's event loop).
+struct UpstreamConnection: @unchecked Sendable {
+    let channel: any Channel
+    let handler: UpstreamHandler
+    var fresh: Bool
+
+    /// Starts an exchange; call on the channel's event loop.
+    func start(_ exchange: UpstreamExchange) -> EventLoopFuture<UpstreamResponse> {
+        let promise = channel.eventLoop.makePromise(of: UpstreamResponse.self)
+        handler.start(exchange, reused: !fresh, promise: promise)
+        return promise.futureResult
+    }
+}
+
+/// Runs one exchange at a time on a connection. Lives on its channel's event loop; `@unchecked Sendable`
+/// only so that the pool and the stream's delegate can hold it, and they call it on that loop.
+final class UpstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundIn = HTTPClientRequestPart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    typealias Producer = NIOThrowingAsyncSequenceProducer<
+        ByteBuffer, any Error, NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark, StreamDelegate
+    >
+
+    private enum State {
+        case idle
+        case waitingHead
+        case collecting
+        case streaming(Producer.Source)
+        case closed
+    }
+
+    private let pool: UpstreamPool
+    private var context: ChannelHandlerContext?
+    private var state = State.idle
+    /// Counts exchanges, so that a late call from a finished exchange's stream is told apart.
+    private var generation = 0
+    private var exchange: UpstreamExchange?
+    private var promise: EventLoopPromise<UpstreamResponse>?
+    private var reused = false
+    private var receivedAny = false
+    private var keepAlive = true
+    private var status = 0
+    private var contentType: String?
+    private var cacheControl: String?
+    private var buffer = ByteBuffer()
+    private var timer: Scheduled<Void>?
+    private var deadline = NIODeadline.now()
+    private var lastRead = NIODeadline.now()
+    /// Stream back-pressure: the consumer is behind, so reads wait until it asks for more.
+    private var paused = false
+    private var pendingRead = false
+
+    fileprivate init(pool: UpstreamPool) { self.pool = pool }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+
+    func start(_ exchange: UpstreamExchange, reused: Bool, promise: EventLoopPromise<UpstreamResponse>) {
+        guard let context, case .idle = state else {
+            promise.fail(reused ? UpstreamError.staleConnection : UpstreamError.unreachable)
+            return
+        }
+        generation &+= 1
+        self.exchange = exchange
+        self.promise = promise
+        self.reused = reused
+        receivedAny = false
+        keepAlive = true
+        status = 0
+        contentType = nil
+        cacheControl = nil
+        buffer.clear()
+        paused = false
+        pendingRead = false
+        state = .waitingHead
+        let now = NIODeadline.now()
+        lastRead = now
+        deadline = now + exchange.timeout
+        schedule(at: deadline)
+        context.write(wrapOutboundOut(.head(exchange.head)), promise: nil)
+        if let body = exchange.body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            guard case .waitingHead = state, let exchange else { return }
+            receivedAny = true
+            status = Int(head.status.code)
+            keepAlive = head.isKeepAlive
+            contentType = head.headers.first(name: "content-type")
+            cacheControl = head.headers.first(name: "cache-control")
+            if exchange.stream {
+                let generation = generation
+                let sequence = Producer.makeSequence(
+                    backPressureStrategy: .init(lowWatermark: 2, highWatermark: 16), finishOnDeinit: false,
+                    delegate: StreamDelegate(handler: self, loop: context.eventLoop, generation: generation))
+                state = .streaming(sequence.source)
+                // From here on the timeout is one without a byte, not a deadline for the whole stream.
+                lastRead = .now()
+                schedule(at: lastRead + exchange.timeout)
+                let response = UpstreamResponse(
+                    status: status, contentType: contentType, cacheControl: cacheControl,
+                    body: .stream(sequence.sequence))
+                promise.take()?.succeed(response)
+            } else {
+                state = .collecting
+            }
+        case .body(var chunk):
+            receivedAny = true
+            lastRead = .now()
+            switch state {
+            case .collecting:
+                guard buffer.readableBytes + chunk.readableBytes <= exchange?.maxBytes ?? .max else {
+                    fail(UpstreamError.tooLarge)
+                    return
+                }
+                buffer.writeBuffer(&chunk)
+            case .streaming(let source):
+                switch source.yield(chunk) {
+                case .produceMore: break
+                case .stopProducing: paused = true
+                case .dropped: fail(UpstreamError.unreachable)  // the consumer is gone
+                }
+            default:
+                break
+            }
+        case .end:
+            switch state {
+            case .collecting:
+                let response = UpstreamResponse(
+                    status: status, contentType: contentType, cacheControl: cacheControl, body: .whole(buffer))
+                buffer = ByteBuffer()
+                finishExchange()
+                promise.take()?.succeed(response)
+            case .streaming(let source):
+                finishExchange()
+                source.finish()
+            default:
+                break
+            }
+        }
+    }
+
+    /// The answer ended cleanly: back to the pool, or closed if the upstream asked.
+    private func finishExchange() {
+        timer?.cancel()
+        timer = nil
+        exchange = nil
+        paused = false
+        state = .idle
+        if keepAlive, let context {
+            pool.release(UpstreamConnection(channel: context.channel, handler: self, fresh: false))
+        } else {
+            state = .closed
+            context?.close(promise: nil)
+        }
+    }
+
+    private func fail(_ error: UpstreamError) {
+        timer?.cancel()
+        timer = nil
+        switch state {
+        case .waitingHead, .collecting:
+            promise.take()?.fail(error)
+        case .streaming(let source):
+            source.finish(error)
+        case .idle, .closed:
+            break
+        }
+        exchange = nil
+        state = .closed
+        context?.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        switch state {
+        case .waitingHead where reused && !receivedAny:
+            fail(UpstreamError.staleConnection)
+        case .waitingHead, .collecting, .streaming:
+            fail(UpstreamError.unreachable)
+        case .idle, .closed:
+            state = .closed
+        }
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        fail(reused && !receivedAny ? UpstreamError.staleConnection : UpstreamError.unreachable)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    // MARK: Back-pressure
+
+    func read(context: ChannelHandlerContext) {
+        if paused {
+            pendingRead = true
+        } else {
+            context.read()
+        }
+    }
+
+    fileprivate func produceMore(generation: Int) {
+        guard generation == self.generation, paused else { return }
+        paused = false
+        if pendingRead, let context {
+            pendingRead = false
+            context.read()
+        }
+    }
+
+    /// The consumer stopped: a stream it left before its end cannot be reused.
+    fileprivate func consumerGone(generation: Int) {
+        guard generation == self.generation, case .streaming = state else { return }
+        fail(UpstreamError.unreachable)
+    }
+
+    // MARK: Timeouts
+
+    private func schedule(at when: NIODeadline) {
+        timer?.cancel()
+        guard let loop = context?.eventLoop else { return }
+        let generation = generation
+        timer = loop.scheduleTask(deadline: when) { [self] in timerFired(generation: generation) }
+    }
+
+    private func timerFired(generation: Int) {
+        guard generation == self.generation, let exchange else { return }
+        switch state {
+        case .waitingHead, .collecting:
+            fail(UpstreamError.timeout)
+        case .streaming:
+            let due = lastRead + exchange.timeout
+            if paused || due > .now() { schedule(at: paused ? .now() + exchange.timeout : due) } else { fail(UpstreamError.timeout) }
+        case .idle, .closed:
+            break
+        }
+    }
+
+    struct StreamDelegate: NIOAsyncSequenceProducerDelegate {
+        let handler: UpstreamHandler
+        let loop: any EventLoop
+        let generation: Int
+
+        func produceMore() {
+            loop.execute { [handler, generation] in handler.produceMore(generation: generation) }
+        }
+
+        func didTerminate() {
+            loop.execute { [handler, generation] in handler.consumerGone(generation: generation) }
+        }
+    }
+}
+
+extension Optional {
+    /// The value, leaving nil behind.
+    fileprivate mutating func take() -> Wrapped? {
+        defer { self = nil }
+        return self
+    }
+}
+
+extension String {
+    fileprivate func replacingSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
+    }
+}
