@@ -210,10 +210,10 @@ extension Gateway {
     }
 
     /// `GET /v1/models`: the upstream's list, narrowed to what the caller's tier may use.
-    func handleModels(_ request: Request, context: GatewayRequestContext) async -> Response {
+    func handleModels(_ request: Request, peer: String?) async -> Response {
         let flavor: APIFlavor = request.headers[.xAPIKey] != nil || request.headers[.anthropicVersion] != nil
             ? .anthropic : .openai
-        let clientIP = clientAddress(socket: context.socketAddress, forwardedFor: request.headers[.xForwardedFor])
+        let clientIP = clientAddress(socket: peer, forwardedFor: request.headers[.xForwardedFor])
         var exchange = Exchange(
             event: UsageEvent(
                 ts: Timestamp(secondsSince1970: limiter.clock.now()), requestID: Self.requestID(), accountID: "-",

@@ -69,8 +69,8 @@ extension Gateway {
     }
 
     /// `POST /v1/messages` and `POST /v1/chat/completions`.
-    func handle(_ request: Request, context: GatewayRequestContext, flavor: APIFlavor) async -> Response {
-        let clientIP = clientAddress(socket: context.socketAddress, forwardedFor: request.headers[.xForwardedFor])
+    func handle(_ request: Request, peer: String?, flavor: APIFlavor) async -> Response {
+        let clientIP = clientAddress(socket: peer, forwardedFor: request.headers[.xForwardedFor])
         var exchange = Exchange(
             event: UsageEvent(
                 ts: Timestamp(secondsSince1970: limiter.clock.now()), requestID: Self.requestID(), accountID: "-",
