@@ -62,7 +62,7 @@ extension Hydraguard {
             } catch let error as ConfigError {
                 throw ValidationError(error.description)
             }
-            let store = try openStore(parsed, configPath: config)
+            let store = try openStore(parsed, configPath: config, backgroundCheckpoints: true)
             let client = HydraguardGateway.Gateway.makeHTTPClient(readTimeoutMs: parsed.upstream.timeoutMs)
             let intel = try loadIntelligence(parsed.intel, configPath: config)
             let gateway = HydraguardGateway.Gateway(
@@ -95,12 +95,14 @@ extension Hydraguard {
 }
 
 /// Opens the store a config names; the key-hash secret is required.
-func openStore(_ config: GatewayConfig, configPath: String) throws -> Store {
+func openStore(_ config: GatewayConfig, configPath: String, backgroundCheckpoints: Bool = false) throws -> Store {
     guard !config.store.keyHashSecret.isEmpty else {
         throw ValidationError(
             "\(configPath): store.key_hash_secret: required (give key_hash_secret_env: VARIABLE to read it from the environment)")
     }
     let secret = Data(config.store.keyHashSecret.utf8)
     if config.store.path == ":memory:" { return try Store(inMemoryWithKeyHashSecret: secret) }
-    return try Store(path: config.store.path, keyHashSecret: secret, synchronousFull: config.store.synchronousFull)
+    return try Store(
+        path: config.store.path, keyHashSecret: secret, synchronousFull: config.store.synchronousFull,
+        backgroundCheckpoints: backgroundCheckpoints)
 }

@@ -19,23 +19,56 @@ import HydraguardLog
 public final class Store: Sendable {
     public let writer: any DatabaseWriter
     public let hasher: KeyHasher
+    /// With background checkpoints: the connection that copies the log into the database, so that the
+    /// writer's commits never wait for it (nor for the fsync that ends it).
+    private let checkpointer: DatabaseQueue?
 
     /// Opens (creating if needed) the store at `path` in WAL mode and migrates it.
-    public init(path: String, keyHashSecret: Data, synchronousFull: Bool = false) throws {
+    ///
+    /// With `backgroundCheckpoints`, commits do not checkpoint the log themselves: the owner calls
+    /// ``checkpoint()`` from time to time instead (the gateway does, every second), off the commit path.
+    public init(path: String, keyHashSecret: Data, synchronousFull: Bool = false, backgroundCheckpoints: Bool = false)
+        throws
+    {
         var config = Configuration()
         config.busyMode = .timeout(5)
         let sync = synchronousFull ? "FULL" : "NORMAL"
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(sync)")
+            if backgroundCheckpoints { try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
         }
         writer = try DatabasePool(path: path, configuration: config)
         hasher = KeyHasher(secret: keyHashSecret)
         try Store.migrator.migrate(writer)
+        if backgroundCheckpoints {
+            var checkpointConfig = Configuration()
+            checkpointConfig.busyMode = .timeout(5)
+            checkpointer = try DatabaseQueue(path: path, configuration: checkpointConfig)
+        } else {
+            checkpointer = nil
+        }
+    }
+
+    /// Copies what the log holds into the database, on the checkpoint connection's own queue: first
+    /// without blocking writers (passive); then, if the log has grown past `restartFrames` because
+    /// commits kept landing behind the copy, once more with writers held for the little that is left, so
+    /// that the log starts over (restart). Returns the log's frames and those copied by the first pass.
+    /// Without background checkpoints, or in memory, it does nothing and returns nil.
+    @discardableResult
+    public func checkpoint(restartFrames: Int = 4000) async throws -> (logFrames: Int, copied: Int)? {
+        guard let checkpointer else { return nil }
+        return try await checkpointer.writeWithoutTransaction { db in
+            let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)")
+            let frames: Int = row?[1] ?? 0
+            if frames > restartFrames { try db.execute(sql: "PRAGMA wal_checkpoint(RESTART)") }
+            return (logFrames: frames, copied: row?[2] ?? 0)
+        }
     }
 
     /// An in-memory store, for tests.
     public init(inMemoryWithKeyHashSecret secret: Data) throws {
         writer = try DatabaseQueue()
+        checkpointer = nil
         hasher = KeyHasher(secret: secret)
         try Store.migrator.migrate(writer)
     }

@@ -140,3 +140,24 @@ private func makeStore() throws -> Store {
     let reopened = try Store(path: path, keyHashSecret: Data("p".utf8))
     #expect(try reopened.account(id: "a")?.verificationTier == .id)
 }
+
+@Suite struct StoreCheckpointTests {
+    @Test func backgroundCheckpointsCopyTheLogAndMemoryStoresHaveNone() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hg-ckpt-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try Store(path: dir + "/s.sqlite", keyHashSecret: Data("k".utf8), backgroundCheckpoints: true)
+        let events = (0..<200).map { i in
+            UsageEvent(
+                ts: Timestamp(secondsSince1970: 1_800_000_000 + Double(i)), requestID: "req_\(i)", accountID: "a",
+                keyID: "k", ip: "192.0.2.1", endpoint: "/v1/messages", model: "m", status: 200, inputTokens: 1,
+                outputTokens: 1)
+        }
+        try await store.insertUsage(events)
+        let first = try #require(try await store.checkpoint())
+        #expect(first.logFrames > 0 && first.copied == first.logFrames)
+        #expect(try store.usageCount() == 200)
+        let memory = try Store(inMemoryWithKeyHashSecret: Data("k".utf8))
+        #expect(try await memory.checkpoint() == nil)
+    }
+}

@@ -39,8 +39,10 @@ struct GatewayChildChannel: ServerChildChannel {
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
             let handler = GatewayServerHandler(gateway: gateway)
+            // No pipelining assistance: the handler queues pipelined requests itself, so that reading is
+            // not switched off and on around every answer (two epoll_ctl calls a request).
             try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                withPipeliningAssistance: true, withErrorHandling: true)
+                withPipeliningAssistance: false, withErrorHandling: true)
             try channel.pipeline.syncOperations.addHandler(handler)
             return Value(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
         }
@@ -55,11 +57,15 @@ struct GatewayChildChannel: ServerChildChannel {
     }
 }
 
-/// Reads one request at a time (NIO's pipelining assistance holds the next until the answer ends), runs
-/// it through ``Gateway/route(_:peer:)`` and writes the answer.
-final class GatewayServerHandler: ChannelInboundHandler {
+/// Answers one request at a time: runs it through ``Gateway/route(_:peer:)`` and writes the answer.
+/// Requests a client pipelines behind it wait in a short queue, and reading stops while that is full.
+final class GatewayServerHandler: ChannelDuplexHandler {
     typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
+
+    /// Pipelined requests held while one is answered; beyond this, reading waits.
+    static let maxQueued = 8
 
     private let gateway: Gateway
     private let maxBody: Int
@@ -69,6 +75,8 @@ final class GatewayServerHandler: ChannelInboundHandler {
     private var peerKnown = false
     private var busy = false
     private var closing = false
+    private var queued: [(HTTPRequestHead, ByteBuffer)] = []
+    private var readPending = false
 
     init(gateway: Gateway) {
         self.gateway = gateway
@@ -90,8 +98,13 @@ final class GatewayServerHandler: ChannelInboundHandler {
         case .end:
             guard let head else { return }
             self.head = nil
-            dispatch(head, body: body ?? ByteBuffer(), context: context)
+            let whole = body ?? ByteBuffer()
             body = nil
+            if busy {
+                queued.append((head, whole))
+            } else {
+                dispatch(head, body: whole, context: context)
+            }
         }
     }
 
@@ -120,7 +133,27 @@ final class GatewayServerHandler: ChannelInboundHandler {
     /// Called on the loop when the answer has ended.
     fileprivate func answered(context: ChannelHandlerContext, keepAlive: Bool) {
         busy = false
-        if !keepAlive || closing { context.close(promise: nil) }
+        if !keepAlive || closing {
+            queued.removeAll()
+            context.close(promise: nil)
+            return
+        }
+        if !queued.isEmpty {
+            let (head, body) = queued.removeFirst()
+            dispatch(head, body: body, context: context)
+        }
+        if readPending, queued.count < Self.maxQueued {
+            readPending = false
+            context.read()
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if queued.count >= Self.maxQueued {
+            readPending = true
+        } else {
+            context.read()
+        }
     }
 
     /// Graceful shutdown: closes the connection now if no request is being answered, else after the answer.

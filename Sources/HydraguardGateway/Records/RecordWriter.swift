@@ -63,6 +63,19 @@ public final class RecordWriter: Service, Sendable {
 
     public func run() async throws {
         var jsonl = JSONLRotator(config: config, logger: logger)
+        // A store opened with background checkpoints is checkpointed here, every second, off the commits.
+        let checkpoints = Task { [store, logger] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                if Task.isCancelled { break }
+                do { try await store.checkpoint() } catch is CancellationError {
+                    break
+                } catch {
+                    logger.warning("store checkpoint failed", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+        defer { checkpoints.cancel() }
         for await _ in wakes.cancelOnGracefulShutdown() {
             await drain(&jsonl)
         }
@@ -89,8 +102,9 @@ public final class RecordWriter: Service, Sendable {
                     "could not write request records",
                     metadata: ["hydraguard.records": "\(batch.events.count)", "error": "\(error)"])
             }
-            jsonl.write(batch.events)
+            // Answers wait for the commit only; the JSON Lines copy is written after they go.
             for waiter in batch.waiters { waiter.resume() }
+            jsonl.write(batch.events)
         }
     }
 }
