@@ -76,9 +76,9 @@ tiers:
 YAML
 KEY=$("$BIN" keys create --config "$WORK/hydraguard.yaml" --account bench --tier card \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')
-# One event loop by default: on this 2-core machine the load generator and the stub take the other
-# core's worth (GATEWAY_EVENT_LOOPS=2 for one per core).
-"$BIN" gateway --config "$WORK/hydraguard.yaml" --log-level warning --event-loops "${GATEWAY_EVENT_LOOPS:-1}" & pids+=($!)
+# One event loop per core by default, as the gateway runs unless told otherwise (GATEWAY_EVENT_LOOPS=1
+# leaves the load generator and the stub a core of their own).
+"$BIN" gateway --config "$WORK/hydraguard.yaml" --log-level warning --event-loops "${GATEWAY_EVENT_LOOPS:-$(nproc)}" & pids+=($!)
 wait_up "http://127.0.0.1:$GATEWAY/healthz" 30
 
 # nginx proxying the stub with keep-alive upstream connections.
