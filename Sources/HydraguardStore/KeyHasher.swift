@@ -14,11 +14,15 @@ public import Foundation
 /// hasher.matches(secret, stored)  // true
 /// ```
 public struct KeyHasher: @unchecked Sendable {
-    // @unchecked: SymmetricKey is an immutable value that Crypto does not mark Sendable.
+    // @unchecked: SymmetricKey and the keyed HMAC state are immutable values Crypto does not mark
+    // Sendable; `keyed` is only ever copied (its hash contexts are copied on write), never mutated.
     private let key: SymmetricKey
+    /// HMAC-SHA256 with the key already absorbed: each hash starts from a copy of it.
+    private let keyed: HMAC<SHA256>
 
     public init(secret: Data) {
         key = SymmetricKey(data: secret)
+        keyed = HMAC<SHA256>(key: key)
     }
 
     /// A fresh key id and secret.
@@ -29,35 +33,45 @@ public struct KeyHasher: @unchecked Sendable {
 
     /// The hex HMAC-SHA256 of a secret.
     public func hash(_ secret: String) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Data(secret.utf8), using: key)
-        let digits = Array("0123456789abcdef".utf8)
+        String(decoding: hexHash(secret), as: UTF8.self)
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    private func hexHash(_ secret: String) -> [UInt8] {
+        var mac = keyed
+        var secret = secret
+        secret.withUTF8 { mac.update(data: $0) }
         var out = [UInt8]()
         out.reserveCapacity(64)
-        for byte in mac {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
+        for byte in mac.finalize() {
+            out.append(Self.hexDigits[Int(byte >> 4)])
+            out.append(Self.hexDigits[Int(byte & 0x0F)])
         }
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     /// Whether `secret` hashes to `storedHash`, compared in constant time.
     public func matches(_ secret: String, _ storedHash: String) -> Bool {
-        let computed = Array(hash(secret).utf8)
-        let stored = Array(storedHash.utf8)
-        guard computed.count == stored.count else { return false }
-        var diff: UInt8 = 0
-        for i in 0..<computed.count { diff |= computed[i] ^ stored[i] }
-        return diff == 0
+        let computed = hexHash(secret)
+        var stored = storedHash
+        return stored.withUTF8 { stored -> Bool in
+            guard computed.count == stored.count else { return false }
+            var diff: UInt8 = 0
+            for i in 0..<computed.count { diff |= computed[i] ^ stored[i] }
+            return diff == 0
+        }
     }
 
     /// The key id a secret names, or nil when it is not in the `hg_<id>_<random>` shape.
     public static func keyID(inSecret secret: String) -> String? {
-        guard secret.hasPrefix("hg_key_") else { return nil }
-        let rest = secret.dropFirst(3)
-        guard let underscore = rest.lastIndex(of: "_"), underscore > rest.startIndex else { return nil }
+        let utf8 = secret.utf8
+        guard utf8.starts(with: "hg_key_".utf8) else { return nil }
+        let rest = utf8.dropFirst(3)
+        guard let underscore = rest.lastIndex(of: UInt8(ascii: "_")), underscore > rest.startIndex else { return nil }
         let id = rest[..<underscore]
         guard id.count <= 64 else { return nil }
-        return String(id)
+        return String(Substring(id))
     }
 
     private static let alphabet = Array("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")

@@ -115,9 +115,11 @@ private func makeStore() throws -> Store {
     let events = (0..<5).map { i in
         UsageEvent(
             ts: Timestamp(microseconds: 1_700_000_000_000_000 + Int64(i) * 1000), requestID: "req_\(i)",
-            accountID: i.isMultiple(of: 2) ? "acct_1" : "acct_2", orgID: nil, keyID: "key_x", ip: "203.0.113.\(i)",
-            endpoint: "/v1/messages", model: "m", status: i == 4 ? 429 : 200, inputTokens: 10 * i,
-            outputTokens: i, stream: i == 1, prompt: "hello \(i)")
+            accountID: i.isMultiple(of: 2) ? "acct_1" : "acct_2", orgID: i == 3 ? "org_ü" : nil, keyID: "key_x",
+            ip: "203.0.113.\(i)", userAgent: i == 2 ? "sdk/1 \"q\" ✓" : nil, endpoint: "/v1/messages", model: "m",
+            status: i == 4 ? 429 : 200, inputTokens: 10 * i, outputTokens: i, latencyMs: i == 0 ? nil : 7 * i,
+            stream: i == 1, thinking: i == 3 ? true : nil, maxTokens: i == 4 ? nil : 64, tools: i,
+            system: i == 0 ? "system\nline ✓" : nil, prompt: "hello \(i)")
     }
     try store.insertUsage(events)
     #expect(try store.usageCount() == 5)
@@ -159,5 +161,30 @@ private func makeStore() throws -> Store {
         #expect(try store.usageCount() == 200)
         let memory = try Store(inMemoryWithKeyHashSecret: Data("k".utf8))
         #expect(try await memory.checkpoint() == nil)
+    }
+}
+
+@Suite struct KeyHasherTests {
+    @Test func hashesAreHMACSHA256AndIndependentOfEachOther() {
+        // RFC 4231, test case 2.
+        let hasher = KeyHasher(secret: Data("Jefe".utf8))
+        let expected = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        #expect(hasher.hash("what do ya want for nothing?") == expected)
+        _ = hasher.hash("something else in between")
+        #expect(hasher.hash("what do ya want for nothing?") == expected)  // no state carried over
+        #expect(hasher.matches("what do ya want for nothing?", expected))
+        #expect(!hasher.matches("what do ya want for nothing!", expected))
+        #expect(!hasher.matches("what do ya want for nothing?", String(expected.dropLast())))
+    }
+
+    @Test func keyIDsAreReadFromTheSecretsShape() {
+        #expect(KeyHasher.keyID(inSecret: "hg_key_abc123_XyZ") == "key_abc123")
+        #expect(KeyHasher.keyID(inSecret: "hg_key_a_b_c") == "key_a_b")
+        #expect(KeyHasher.keyID(inSecret: "sk-ant-123") == nil)
+        #expect(KeyHasher.keyID(inSecret: "hg_") == nil)
+        #expect(KeyHasher.keyID(inSecret: "hg_key_" + String(repeating: "x", count: 80) + "_r") == nil)
+        let hasher = KeyHasher(secret: Data("s".utf8))
+        let (id, secret) = hasher.newKey()
+        #expect(KeyHasher.keyID(inSecret: secret) == id)
     }
 }

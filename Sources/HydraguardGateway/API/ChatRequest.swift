@@ -2,8 +2,7 @@ public import Foundation
 
 /// The parts of a Messages or Chat Completions request the gateway decides on, read from its JSON, with
 /// the body to forward (rewritten only when the gateway changed something).
-public struct ChatRequest: @unchecked Sendable {
-    // @unchecked: `object` holds JSONSerialization values (immutable after parsing, never shared mutably).
+public struct ChatRequest: Sendable {
     public var flavor: APIFlavor
     public var model: String
     /// The output cap the client asked for (nil when an OpenAI client gave none).
@@ -19,45 +18,50 @@ public struct ChatRequest: @unchecked Sendable {
     public var messageCount: Int
     /// An OpenAI stream client that asked for the final usage chunk itself.
     public var clientWantsStreamUsage: Bool
-    var object: [String: Any]
+    var object: JSONValue
     var rewritten = false
 
     /// Parses and checks a request body; errors are 400s naming the field.
     public init(body: Data, flavor: APIFlavor) throws(GatewayError) {
-        guard let parsed = try? JSONSerialization.jsonObject(with: body, options: []) else {
-            throw GatewayError(.invalidRequest, "the request body is not valid JSON")
+        let parsed: JSONValue
+        do {
+            parsed = try JSONValue.parse(body)
+        } catch {
+            throw GatewayError(.invalidRequest, "the request body is not valid JSON (at byte \(error.offset))")
         }
-        guard let object = parsed as? [String: Any] else {
+        guard case .object(let object) = parsed else {
             throw GatewayError(.invalidRequest, "the request body must be a JSON object")
         }
         self.flavor = flavor
-        self.object = object
+        self.object = parsed
         func fail(_ field: String, _ message: String) -> GatewayError {
             GatewayError(.invalidRequest, "\(field): \(message)", param: field)
         }
+        func present(_ field: String) -> JSONValue? {
+            guard let value = object[field], !value.isNull else { return nil }
+            return value
+        }
         guard let modelValue = object["model"] else { throw fail("model", "required field is missing") }
-        guard let model = modelValue as? String, !model.isEmpty else { throw fail("model", "expected a non-empty string") }
+        guard let model = modelValue.stringValue, !model.isEmpty else { throw fail("model", "expected a non-empty string") }
         self.model = model
 
         func integer(_ field: String) throws(GatewayError) -> Int? {
-            guard let value = object[field], !(value is NSNull) else { return nil }
-            guard let number = value as? NSNumber, !Self.isBool(number), number.doubleValue == number.doubleValue.rounded(),
-                number.intValue >= 1
-            else { throw fail(field, "expected a whole number >= 1") }
-            return number.intValue
+            guard let value = present(field) else { return nil }
+            guard let n = value.wholeNumber, n >= 1 else { throw fail(field, "expected a whole number >= 1") }
+            return n
         }
         func boolean(_ field: String) throws(GatewayError) -> Bool? {
-            guard let value = object[field], !(value is NSNull) else { return nil }
-            guard let number = value as? NSNumber, Self.isBool(number) else { throw fail(field, "expected true or false") }
-            return number.boolValue
+            guard let value = present(field) else { return nil }
+            guard case .bool(let b) = value else { throw fail(field, "expected true or false") }
+            return b
         }
 
         switch flavor {
         case .anthropic:
             guard object["max_tokens"] != nil else { throw fail("max_tokens", "required field is missing") }
             maxTokens = try integer("max_tokens")
-            if let thinkingValue = object["thinking"], !(thinkingValue is NSNull) {
-                guard let t = thinkingValue as? [String: Any], let type = t["type"] as? String else {
+            if let thinkingValue = present("thinking") {
+                guard let type = thinkingValue.objectValue?["type"]?.stringValue else {
                     throw fail("thinking", "expected an object with a `type`")
                 }
                 thinking = type == "enabled"
@@ -71,15 +75,15 @@ public struct ChatRequest: @unchecked Sendable {
             } else {
                 maxTokens = try integer("max_tokens")
             }
-            if let effort = object["reasoning_effort"], !(effort is NSNull) {
-                guard effort is String else { throw fail("reasoning_effort", "expected a string") }
+            if let effort = present("reasoning_effort") {
+                guard effort.stringValue != nil else { throw fail("reasoning_effort", "expected a string") }
                 thinking = true
             } else {
                 thinking = false
             }
-            if let options = object["stream_options"], !(options is NSNull) {
-                guard let o = options as? [String: Any] else { throw fail("stream_options", "expected an object") }
-                clientWantsStreamUsage = (o["include_usage"] as? Bool) ?? false
+            if let options = present("stream_options") {
+                guard let o = options.objectValue else { throw fail("stream_options", "expected an object") }
+                clientWantsStreamUsage = o["include_usage"] == .bool(true)
             } else {
                 clientWantsStreamUsage = false
             }
@@ -87,16 +91,16 @@ public struct ChatRequest: @unchecked Sendable {
         stream = try boolean("stream") ?? false
 
         var characters = 0
-        if let toolsValue = object["tools"], !(toolsValue is NSNull) {
-            guard let list = toolsValue as? [Any] else { throw fail("tools", "expected a list of tool definitions") }
+        if let toolsValue = present("tools") {
+            guard let list = toolsValue.arrayValue else { throw fail("tools", "expected a list of tool definitions") }
             tools = list.count
-            if let data = try? JSONSerialization.data(withJSONObject: list) { characters += data.count }
+            characters += toolsValue.serialized().count
         } else {
             tools = 0
         }
 
         var systemText: String?
-        if let s = object["system"], !(s is NSNull) {
+        if let s = present("system") {
             guard flavor == .anthropic else { throw fail("system", "unknown field; use a message with role \"system\"") }
             guard let text = Self.text(s) else { throw fail("system", "expected a string or a list of text blocks") }
             systemText = text
@@ -104,30 +108,30 @@ public struct ChatRequest: @unchecked Sendable {
         }
 
         guard let messagesValue = object["messages"] else { throw fail("messages", "required field is missing") }
-        guard let messages = messagesValue as? [Any] else { throw fail("messages", "expected a list of messages") }
+        guard let messages = messagesValue.arrayValue else { throw fail("messages", "expected a list of messages") }
         guard !messages.isEmpty else { throw fail("messages", "must contain at least one message") }
-        let roles: Set<String> = flavor == .anthropic
-            ? ["user", "assistant"] : ["system", "developer", "user", "assistant", "tool", "function"]
         var lastUser: String?
         for (i, m) in messages.enumerated() {
-            guard let message = m as? [String: Any] else { throw fail("messages[\(i)]", "expected an object") }
-            guard let role = message["role"] as? String else {
+            guard let message = m.objectValue else { throw fail("messages[\(i)]", "expected an object") }
+            guard let role = message["role"]?.stringValue else {
                 throw fail("messages[\(i)].role", "required string is missing")
             }
-            guard roles.contains(role) else {
-                throw fail("messages[\(i)].role", "expected one of \(roles.sorted().joined(separator: ", ")), found \"\(role)\"")
+            guard Self.roles(flavor).contains(role) else {
+                throw fail(
+                    "messages[\(i)].role",
+                    "expected one of \(Self.roles(flavor).sorted().joined(separator: ", ")), found \"\(role)\"")
             }
-            let content = message["content"]
             let text: String
-            if content == nil || content is NSNull {
+            if let content = message["content"], !content.isNull {
+                guard let t = Self.text(content) else {
+                    throw fail("messages[\(i)].content", "expected a string or a list of content blocks")
+                }
+                text = t
+            } else {
                 guard flavor == .openai, role == "assistant" || role == "tool" else {
                     throw fail("messages[\(i)].content", "required field is missing")
                 }
                 text = ""
-            } else if let t = Self.text(content!) {
-                text = t
-            } else {
-                throw fail("messages[\(i)].content", "expected a string or a list of content blocks")
             }
             characters += text.count + 16
             if role == "user" { lastUser = text }
@@ -139,23 +143,22 @@ public struct ChatRequest: @unchecked Sendable {
         inputCharacters = characters
     }
 
-    static func isBool(_ number: NSNumber) -> Bool {
-        // JSONSerialization makes booleans NSNumbers of ObjC type `c`; JSON numbers are never `c`.
-        String(cString: number.objCType) == "c"
-    }
+    private static let anthropicRoles: Set<String> = ["user", "assistant"]
+    private static let openAIRoles: Set<String> = ["system", "developer", "user", "assistant", "tool", "function"]
+    static func roles(_ flavor: APIFlavor) -> Set<String> { flavor == .anthropic ? anthropicRoles : openAIRoles }
 
     /// The text of a string or of a list of blocks (`text` fields; other blocks count by their JSON size).
-    static func text(_ value: Any) -> String? {
-        if let s = value as? String { return s }
-        guard let blocks = value as? [Any] else { return nil }
+    static func text(_ value: JSONValue) -> String? {
+        if case .string(let s) = value { return s }
+        guard let blocks = value.arrayValue else { return nil }
         var out = ""
         for block in blocks {
-            guard let b = block as? [String: Any] else { return nil }
-            if let t = b["text"] as? String {
+            guard let b = block.objectValue else { return nil }
+            if let t = b["text"]?.stringValue {
                 if !out.isEmpty { out += "\n" }
                 out += t
-            } else if let data = try? JSONSerialization.data(withJSONObject: b) {
-                out += String(repeating: " ", count: min(data.count, 1 << 20))
+            } else {
+                out += String(repeating: " ", count: min(block.serialized().count, 1 << 20))
             }
         }
         return out
@@ -171,12 +174,12 @@ public struct ChatRequest: @unchecked Sendable {
         guard maxTokens.map({ $0 > cap }) ?? true else { return }
         switch flavor {
         case .anthropic:
-            object["max_tokens"] = cap
+            object["max_tokens"] = .number(String(cap))
         case .openai:
-            if object["max_completion_tokens"] != nil, !(object["max_completion_tokens"] is NSNull) {
-                object["max_completion_tokens"] = cap
+            if let given = object["max_completion_tokens"], !given.isNull {
+                object["max_completion_tokens"] = .number(String(cap))
             } else {
-                object["max_tokens"] = cap
+                object["max_tokens"] = .number(String(cap))
             }
         }
         maxTokens = cap
@@ -186,7 +189,7 @@ public struct ChatRequest: @unchecked Sendable {
     /// Removes the request for visible reasoning.
     public mutating func withholdReasoning() {
         guard thinking else { return }
-        object.removeValue(forKey: flavor == .anthropic ? "thinking" : "reasoning_effort")
+        object[flavor == .anthropic ? "thinking" : "reasoning_effort"] = nil
         thinking = false
         rewritten = true
     }
@@ -195,15 +198,16 @@ public struct ChatRequest: @unchecked Sendable {
     /// for clients that did not.
     mutating func askForStreamUsage() {
         guard flavor == .openai, stream, !clientWantsStreamUsage else { return }
-        var options = (object["stream_options"] as? [String: Any]) ?? [:]
-        options["include_usage"] = true
-        object["stream_options"] = options
+        var options = object["stream_options"]?.objectValue ?? JSONObject()
+        options["include_usage"] = .bool(true)
+        object["stream_options"] = .object(options)
         rewritten = true
     }
 
-    /// The body to send upstream.
+    /// The body to send upstream: the client's bytes, or, when the gateway changed something, the same
+    /// document re-written (keys in the client's order, numbers as the client wrote them).
     func forwardBody(original: Data) -> Data {
         guard rewritten else { return original }
-        return (try? JSONSerialization.data(withJSONObject: object)) ?? original
+        return Data(object.serialized())
     }
 }

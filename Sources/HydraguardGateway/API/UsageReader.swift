@@ -17,15 +17,27 @@ public struct ReportedUsage: Sendable, Hashable {
     public static func fromBody(_ data: Data, flavor: APIFlavor) -> ReportedUsage? {
         // Only the top-level `usage` object is parsed (answers are long, their usage is short): it is the
         // last `"usage"` key whose object closes where the body's does. Anything else parses the whole body.
-        if let slice = topLevelUsageObject(data),
-            let usage = try? JSONSerialization.jsonObject(with: slice) as? [String: Any]
-        {
+        if let slice = topLevelUsageObject(data), let usage = (try? JSONValue.parse(slice))?.objectValue {
             return fromUsageObject(usage, flavor: flavor)
         }
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let usage = object["usage"] as? [String: Any]
-        else { return nil }
+        guard let usage = (try? JSONValue.parse(data))?["usage"]?.objectValue else { return nil }
         return fromUsageObject(usage, flavor: flavor)
+    }
+
+    static func fromUsageObject(_ usage: JSONObject, flavor: APIFlavor) -> ReportedUsage {
+        func count(_ key: String) -> Int? {
+            guard let value = usage[key], case .number = value else { return nil }
+            return value.wholeNumber
+        }
+        switch flavor {
+        case .anthropic:
+            let input = count("input_tokens").map {
+                $0 + (count("cache_read_input_tokens") ?? 0) + (count("cache_creation_input_tokens") ?? 0)
+            }
+            return ReportedUsage(inputTokens: input, outputTokens: count("output_tokens"))
+        case .openai:
+            return ReportedUsage(inputTokens: count("prompt_tokens"), outputTokens: count("completion_tokens"))
+        }
     }
 
     /// The bytes of `{...}` after the body's last `"usage":`, when only whitespace and the body's closing
