@@ -57,3 +57,15 @@ private final class Received: ChannelInboundHandler, Sendable {
         }
     }
 }
+
+extension GatewayServerTests {
+    @Test func aClientExpecting100ContinueIsToldToSendItsBody() async throws {
+        try await GatewayFixture.run { (f: GatewayFixture) async throws in
+            let head = "POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "x-api-key: \(f.secrets["card"]!)\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n"
+            // Only the head is sent: the gateway must answer 100 before the body comes.
+            let text = try await Self.exchange(port: f.port, head) { $0.contains("HTTP/1.1 100") }
+            #expect(text.hasPrefix("HTTP/1.1 100 Continue"))
+        }
+    }
+}

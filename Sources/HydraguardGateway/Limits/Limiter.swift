@@ -106,15 +106,17 @@ public final class Limiter: Sendable {
         self.clock = clock
     }
 
-    private static func entries(_ limits: LimitSet) -> [(LimitMetric, Bool, Int)] {
-        var out: [(LimitMetric, Bool, Int)] = []
-        if let v = limits.requestsPerMinute { out.append((.requests, false, v)) }
-        if let v = limits.inputTokensPerMinute { out.append((.inputTokens, false, v)) }
-        if let v = limits.outputTokensPerMinute { out.append((.outputTokens, false, v)) }
-        if let v = limits.requestsPerDay { out.append((.requests, true, v)) }
-        if let v = limits.inputTokensPerDay { out.append((.inputTokens, true, v)) }
-        if let v = limits.outputTokensPerDay { out.append((.outputTokens, true, v)) }
-        return out
+    /// The `k`th limit of a set (0..<6: per minute, then per day; requests, input, output), nil when unset.
+    @inline(__always)
+    private static func entry(_ limits: LimitSet, _ k: Int) -> (metric: LimitMetric, daily: Bool, limit: Int)? {
+        switch k {
+        case 0: limits.requestsPerMinute.map { (.requests, false, $0) }
+        case 1: limits.inputTokensPerMinute.map { (.inputTokens, false, $0) }
+        case 2: limits.outputTokensPerMinute.map { (.outputTokens, false, $0) }
+        case 3: limits.requestsPerDay.map { (.requests, true, $0) }
+        case 4: limits.inputTokensPerDay.map { (.inputTokens, true, $0) }
+        default: limits.outputTokensPerDay.map { (.outputTokens, true, $0) }
+        }
     }
 
     private static func refill(_ bucket: inout Bucket, daily: Bool, now: Double) {
@@ -138,20 +140,24 @@ public final class Limiter: Sendable {
             resetSeconds: missing <= 0 ? 0 : missing * 60 / bucket.capacity)
     }
 
-    /// Checks every limit of every scope and, only if all fit, charges them all.
+    /// Checks every limit of every scope and, only if all fit, charges them all. Each bucket is looked up
+    /// once to check and once to store.
     public func reserve(_ request: LimitRequest) -> Result<Reservation, LimitRefusal> {
         let now = clock.now()
+        let today = Int((now / 86_400).rounded(.down))
+        let headlineScope = request.scopes.first?.scope
         return state.withLock { state -> Result<Reservation, LimitRefusal> in
             state.operations &+= 1
             if state.operations % 65_536 == 0 { Self.prune(&state, now: now) }
-            var ids: [BucketID] = []
+            var checked: [(id: BucketID, bucket: Bucket, cost: Double)] = []
+            checked.reserveCapacity(request.scopes.count * 4)
             var refusal: LimitRefusal?
             for (scope, limits) in request.scopes {
-                for (metric, daily, limit) in Self.entries(limits) {
+                for k in 0..<6 {
+                    guard let (metric, daily, limit) = Self.entry(limits, k) else { continue }
                     let id = BucketID(scope: scope, metric: metric, daily: daily)
                     var bucket = state.buckets[id]
-                        ?? Bucket(capacity: Double(limit), tokens: Double(limit), updated: now,
-                                  day: Int((now / 86_400).rounded(.down)))
+                        ?? Bucket(capacity: Double(limit), tokens: Double(limit), updated: now, day: today)
                     if bucket.capacity != Double(limit) {
                         // The limit changed (config, or a throttle verdict): keep what was used.
                         let used = bucket.capacity - bucket.tokens
@@ -159,7 +165,6 @@ public final class Limiter: Sendable {
                         bucket.tokens = Double(limit) - used
                     }
                     Self.refill(&bucket, daily: daily, now: now)
-                    state.buckets[id] = bucket
                     let cost = Double(Self.cost(metric, request))
                     if refusal == nil, cost > 0, bucket.tokens < cost {
                         let retry: Double?
@@ -174,33 +179,43 @@ public final class Limiter: Sendable {
                             scope: scope, metric: metric, window: daily ? "day" : "minute", limit: limit,
                             retryAfter: retry.map { max(1, $0) }, status: [])
                     }
-                    ids.append(id)
+                    checked.append((id, bucket, cost))
                 }
             }
-            let headline = ids.filter { $0.scope == request.scopes.first?.scope && !$0.daily }
+            func headline(charged: Bool) -> [LimitStatus] {
+                checked.compactMap { c in
+                    guard c.id.scope == headlineScope, !c.id.daily else { return nil }
+                    var bucket = c.bucket
+                    if charged { bucket.tokens -= c.cost }
+                    return Self.status(bucket, metric: c.id.metric)
+                }
+            }
+            func storeRefilled() { for c in checked { state.buckets[c.id] = c.bucket } }
             if var refusal {
-                refusal.status = headline.compactMap { id in state.buckets[id].map { Self.status($0, metric: id.metric) } }
+                storeRefilled()
+                refusal.status = headline(charged: false)
                 return .failure(refusal)
             }
             if let scope = request.concurrencyScope, let limit = request.concurrencyLimit {
                 let current = state.inFlight[scope, default: 0]
                 guard current < limit else {
+                    storeRefilled()
                     return .failure(LimitRefusal(
                         scope: scope, metric: .requests, window: "concurrent", limit: limit, retryAfter: 1,
-                        status: headline.compactMap { id in
-                            state.buckets[id].map { Self.status($0, metric: id.metric) }
-                        }))
+                        status: headline(charged: false)))
                 }
                 state.inFlight[scope] = current + 1
             }
-            for id in ids {
-                state.buckets[id]!.tokens -= Double(Self.cost(id.metric, request))
+            for c in checked {
+                var bucket = c.bucket
+                bucket.tokens -= c.cost
+                state.buckets[c.id] = bucket
             }
             return .success(Reservation(
-                buckets: ids,
+                buckets: checked.map(\.id),
                 concurrencyScope: request.concurrencyLimit == nil ? nil : request.concurrencyScope,
                 inputTokens: request.inputTokens, outputTokens: request.outputTokens,
-                status: headline.compactMap { id in state.buckets[id].map { Self.status($0, metric: id.metric) } }))
+                status: headline(charged: true)))
         }
     }
 

@@ -88,6 +88,13 @@ final class GatewayServerHandler: ChannelDuplexHandler {
         case .head(let head):
             self.head = head
             body = nil
+            // A client that waits for leave to send its body (curl does for large ones) gets it at once.
+            if head.headers.contains(name: "expect"),
+                head.headers.first(name: "expect")?.lowercased() == "100-continue", head.version.minor >= 1
+            {
+                context.writeAndFlush(
+                    wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+            }
         case .body(var chunk):
             // Kept up to just past the limit: the handler answers 413 for anything longer.
             if body == nil {
@@ -167,13 +174,25 @@ final class GatewayServerHandler: ChannelDuplexHandler {
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
-    /// NIO's request head as Hummingbird's request; nil for a method or header HTTPTypes rejects.
+    /// The request headers the gateway reads (identity, address, client, API version); no other is
+    /// passed on, so no other is converted.
+    static let readHeaders: [(lowercased: [UInt8], name: HTTPField.Name)] = [
+        HTTPField.Name.xAPIKey, .authorization, .xForwardedFor, .userAgent, .anthropicVersion,
+        HTTPField.Name("anthropic-beta")!,
+    ].map { (Array($0.canonicalName.utf8), $0) }
+
+    /// NIO's request head as Hummingbird's request, with the headers the gateway reads; nil for a method
+    /// HTTPTypes rejects.
     static func request(_ head: HTTPRequestHead, body: ByteBuffer) -> Request? {
         var fields = HTTPFields()
-        fields.reserveCapacity(head.headers.count)
         for (name, value) in head.headers {
-            guard let name = HTTPField.Name(name) else { return nil }
-            fields.append(HTTPField(name: name, value: value))
+            let utf8 = name.utf8
+            for known in readHeaders where known.lowercased.count == utf8.count {
+                if zip(utf8, known.lowercased).allSatisfy({ $0 | 0x20 == $1 | 0x20 }) {
+                    fields.append(HTTPField(name: known.name, value: value))
+                    break
+                }
+            }
         }
         guard let method = HTTPRequest.Method(head.method.rawValue) else { return nil }
         let http = HTTPRequest(method: method, scheme: nil, authority: nil, path: head.uri, headerFields: fields)
