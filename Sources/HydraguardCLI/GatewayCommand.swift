@@ -65,8 +65,9 @@ extension Hydraguard {
             let store = try openStore(parsed, configPath: config, backgroundCheckpoints: true)
             let client = HydraguardGateway.Gateway.makeHTTPClient(readTimeoutMs: parsed.upstream.timeoutMs)
             let intel = try loadIntelligence(parsed.intel, configPath: config)
+            let journal = try openJournal(parsed, store: store, logger: logger)
             let gateway = HydraguardGateway.Gateway(
-                config: parsed, store: store, httpClient: client, logger: logger, intel: intel)
+                config: parsed, store: store, httpClient: client, logger: logger, intel: intel, journal: journal)
             var services: [any Service] = [buildGatewayApplication(gateway)]
             if parsed.admin.token != nil {
                 services.append(buildAdminApplication(gateway))
@@ -91,6 +92,18 @@ extension Hydraguard {
             gateway.shutdown()
             try await client.shutdown()
         }
+    }
+}
+
+/// The record journal beside a store on disk (`<store>-records/`), unless the config turns it off; its
+/// start commits what a crash left in it.
+func openJournal(_ config: GatewayConfig, store: Store, logger: Logger) throws -> RecordJournal? {
+    guard config.records.journal, config.store.path != ":memory:" else { return nil }
+    do {
+        return try RecordJournal.open(
+            directory: config.store.path + "-records", store: store, fsync: config.store.synchronousFull, logger: logger)
+    } catch let error as JournalError {
+        throw ValidationError(error.description)
     }
 }
 

@@ -64,16 +64,17 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         let days = Int(secs >= 0 ? secs / 86_400 : (secs - 86_399) / 86_400)
         let sod = Int(secs - Int64(days) * 86_400)
         let (y, m, d) = Timestamp.civil(fromDays: days)
+        // Digits written in place at the end of `out` (no buffer per field: this runs for every record).
         func put(_ v: Int, _ width: Int) {
-            var digits = [UInt8](repeating: 48, count: width)
+            let start = out.count
+            for _ in 0..<width { out.append(48) }
             var v = v
-            var i = width - 1
-            while i >= 0 {
-                digits[i] = UInt8(48 + v % 10)
+            var i = start + width - 1
+            while i >= start {
+                out[i] = UInt8(truncatingIfNeeded: 48 + v % 10)
                 v /= 10
                 i -= 1
             }
-            out.append(contentsOf: digits)
         }
         put(y, 4)
         out.append(45)

@@ -51,14 +51,23 @@ public struct KeyHasher: @unchecked Sendable {
         return out
     }
 
-    /// Whether `secret` hashes to `storedHash`, compared in constant time.
+    /// Whether `secret` hashes to `storedHash`, compared in constant time (every byte is compared,
+    /// whatever the first difference).
     public func matches(_ secret: String, _ storedHash: String) -> Bool {
-        let computed = hexHash(secret)
+        var mac = keyed
+        var secret = secret
+        secret.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
+        let digest = mac.finalize()
         var stored = storedHash
         return stored.withUTF8 { stored -> Bool in
-            guard computed.count == stored.count else { return false }
+            guard stored.count == 64 else { return false }
             var diff: UInt8 = 0
-            for i in 0..<computed.count { diff |= computed[i] ^ stored[i] }
+            var i = 0
+            for byte in digest {
+                diff |= Self.hexDigits[Int(byte >> 4)] ^ stored[i]
+                diff |= Self.hexDigits[Int(byte & 0x0F)] ^ stored[i + 1]
+                i += 2
+            }
             return diff == 0
         }
     }

@@ -15,6 +15,26 @@ extension Store {
         try await writer.write { db in try Self.insert(events, db) }
     }
 
+    /// Inserts request records from the gateway's record journal and marks `journalGeneration` (and every
+    /// earlier one) as committed, in one transaction: a journal generation is in the store entirely or not
+    /// at all.
+    public func insertUsage(_ events: [UsageEvent], journalGeneration: Int) throws {
+        try writer.write { db in
+            try Self.insert(events, db)
+            try db.execute(
+                sql: "INSERT INTO record_journal (id, committed_generation) VALUES (1, ?) "
+                    + "ON CONFLICT(id) DO UPDATE SET committed_generation = max(committed_generation, excluded.committed_generation)",
+                arguments: [journalGeneration])
+        }
+    }
+
+    /// The newest record journal generation committed (0 when none was).
+    public func committedJournalGeneration() throws -> Int {
+        try writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT committed_generation FROM record_journal WHERE id = 1") ?? 0
+        }
+    }
+
     /// One cached statement for every row, its values bound straight to SQLite: the request path's
     /// records skip both the Codable encoding of a record type and GRDB's argument boxing, which together
     /// cost more than SQLite's own work.
@@ -25,6 +45,8 @@ extension Store {
             sqlite3_reset(s)
             sqlite3_clear_bindings(s)
         }
+        var stamp: [UInt8] = []
+        stamp.reserveCapacity(32)
         for e in events {
             sqlite3_reset(s)
             var column: Int32 = 0
@@ -43,7 +65,12 @@ extension Store {
                 if let value { sqlite3_bind_int64(s, column, Int64(value)) } else { sqlite3_bind_null(s, column) }
             }
             func boolean(_ value: Bool?) { integer(value.map { $0 ? 1 : 0 }) }
-            text(e.ts.rfc3339)
+            column += 1
+            stamp.removeAll(keepingCapacity: true)
+            e.ts.appendRFC3339(to: &stamp)
+            stamp.withUnsafeBufferPointer { bytes in
+                _ = sqlite3_bind_text(s, column, bytes.baseAddress, Int32(bytes.count), sqliteTransient)
+            }
             integer(Int(e.ts.microseconds))
             text(e.requestID)
             text(e.accountID)

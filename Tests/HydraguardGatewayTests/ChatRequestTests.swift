@@ -70,3 +70,17 @@ private func fieldError(_ json: String, _ flavor: APIFlavor) -> String? {
     small.capOutput(at: 64)
     #expect(small.maxTokens == 10)
 }
+
+@Test func blocksOtherThanTextCountTowardTheEstimateButStayOutOfThePrompt() throws {
+    let image = String(repeating: "A", count: 4000)
+    let r = try parse(
+        #"{"model":"m","max_tokens":10,"messages":[{"role":"user","content":[{"type":"text","text":"what is this?"},{"type":"image","source":{"type":"base64","media_type":"image/png","data":"\#(image)"}}]}]}"#,
+        .anthropic)
+    #expect(r.prompt == "what is this?")
+    // The image's JSON (over 4,000 bytes) counts: about a thousand tokens at four characters a token.
+    #expect(r.inputCharacters > 4000)
+    #expect(r.estimatedInputTokens(charactersPerToken: 4) > 1000)
+    // Text counts by Unicode scalars, so a non-Latin prompt is not overcounted by its UTF-8 bytes.
+    let cjk = try parse(#"{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"你好世界"}]}"#, .anthropic)
+    #expect(cjk.inputCharacters == 4 + 16)
+}

@@ -32,6 +32,7 @@ struct GatewayFixture {
         stub: UpstreamStubConfig = UpstreamStubConfig(port: 0),
         upstreamURL: String? = nil,
         clock: GatewayClock = .manual(start: 1_800_000_000),
+        storePath: String? = nil,
         configure: @Sendable (inout GatewayConfig) -> Void = { _ in },
         _ body: @Sendable (GatewayFixture) async throws -> Void
     ) async throws {
@@ -45,7 +46,12 @@ struct GatewayFixture {
                 upstream: UpstreamConfig(url: upstreamURL ?? "http://127.0.0.1:\(stubClient.port!)", timeoutMs: 30_000),
                 tiers: testTiers)
             configure(&config)
-            let store = try Store(inMemoryWithKeyHashSecret: Data("fixture".utf8))
+            // In memory (records committed before each answer), or on disk with a record journal beside it.
+            let store = try storePath.map { try Store(path: $0, keyHashSecret: Data("fixture".utf8)) }
+                ?? Store(inMemoryWithKeyHashSecret: Data("fixture".utf8))
+            let journal = try storePath.map {
+                try RecordJournal.open(directory: $0 + "-records", store: store, logger: logger)
+            }
             var secrets: [String: String] = [:]
             for (name, tier) in [("free", Tier.free), ("card", .card), ("enterprise", .enterprise)] {
                 try store.upsertAccount(AccountRow(id: "acct_\(name)", tier: tier))
@@ -59,7 +65,8 @@ struct GatewayFixture {
             let keys = secrets
             let upstreamClient = Gateway.makeHTTPClient(readTimeoutMs: config.upstream.timeoutMs)
             let gateway = Gateway(
-                config: config, store: store, httpClient: upstreamClient, logger: logger, clock: clock, cacheSeconds: 0)
+                config: config, store: store, httpClient: upstreamClient, logger: logger, clock: clock, cacheSeconds: 0,
+                journal: journal)
             let app = buildGatewayApplication(gateway)
             do {
                 try await runApp(app, keys: keys, gateway: gateway, store: store, body)

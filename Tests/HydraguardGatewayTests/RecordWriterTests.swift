@@ -4,6 +4,7 @@ import HydraguardGateway
 import HydraguardLog
 import HydraguardStore
 import NIOCore
+import Logging
 import Testing
 
 @Suite(.serialized) struct RecordWriterTests {
@@ -31,6 +32,48 @@ import Testing
             }
         }
         #expect(prompts == (0..<5).map { "prompt \($0)" })
+    }
+
+    @Test func journalledRecordsReachTheStoreOnceAndTheJournalEndsEmpty() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hg-rw-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let storePath = "\(folder)/hg.sqlite"
+        try await GatewayFixture.run(storePath: storePath, configure: { $0.records.commitIntervalMs = 10 }) {
+            (f: GatewayFixture) async throws in
+            // Sequential and parallel requests, a refusal among them.
+            for i in 0..<5 {
+                let r = try await f.messages(f.secrets["card"], GatewayFixture.anthropicBody(prompt: "one \(i)"))
+                #expect(r.status == .ok)
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for i in 0..<40 {
+                    group.addTask { _ = try await f.chat(f.secrets["card"], GatewayFixture.openAIBody(extra: #","user":"u\#(i)""#)) }
+                }
+                try await group.waitForAll()
+            }
+            let refused = try await f.messages("hg_key_nothere_abc", GatewayFixture.anthropicBody())
+            #expect(refused.status == .unauthorized)
+            // Answered before their commit; in the store within a few commit intervals.
+            var records: [UsageEvent] = []
+            for _ in 0..<200 {
+                records = try f.records()
+                if records.count >= 46 { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(records.count == 46)
+            #expect(Set(records.map(\.requestID)).count == 46)
+            #expect(records.filter { $0.status == 401 }.count == 1)
+            #expect(records.filter { $0.prompt?.hasPrefix("one ") == true }.count == 5)
+        }
+        // After shutdown nothing is left to replay: the store holds every record once.
+        let files = try FileManager.default.contentsOfDirectory(atPath: "\(storePath)-records").filter { $0 != "lock" }
+        #expect(files.isEmpty)
+        let store = try Store(path: storePath, keyHashSecret: Data("fixture".utf8))
+        #expect(try store.usageCount() == 46)
+        let journal = try RecordJournal.open(directory: "\(storePath)-records", store: store, logger: Logger(label: "t"))
+        #expect(journal.recovery.records == 0)
+        journal.close()
     }
 
     @Test func aClientLeavingMidStreamIsReconciled() async throws {

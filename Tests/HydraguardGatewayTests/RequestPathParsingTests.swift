@@ -1,5 +1,6 @@
 import Foundation
-import HTTPTypes
+import NIOCore
+import NIOHTTP1
 import Testing
 
 @testable import HydraguardGateway
@@ -8,10 +9,7 @@ import Testing
 @Suite struct RequestPathParsingTests {
     @Test func bearerSecretInAnyCaseAndSpacing() {
         func secret(_ authorization: String?, apiKey: String? = nil) -> String? {
-            var headers = HTTPFields()
-            if let authorization { headers[.authorization] = authorization }
-            if let apiKey { headers[HTTPField.Name("x-api-key")!] = apiKey }
-            return Gateway.presentedSecret(headers)
+            Gateway.presentedSecret(apiKey: apiKey, authorization: authorization)
         }
         #expect(secret("Bearer hg_abc") == "hg_abc")
         #expect(secret("bearer hg_abc") == "hg_abc")
@@ -46,5 +44,45 @@ import Testing
         #expect(ReportedUsage.topLevelUsageObject(Data(forged2.utf8)) == nil)
         #expect(ReportedUsage.fromBody(Data(forged2.utf8), flavor: .anthropic) == ReportedUsage(inputTokens: 50, outputTokens: 9))
         #expect(ReportedUsage.fromBody(Data("not json".utf8), flavor: .openai) == nil)
+    }
+
+    @Test func usageFromTheUpstreamBytesMatchesUsageFromData() {
+        let body = #"{"id":"x","content":[{"type":"text","text":"hi"}],"usage":{"input_tokens":11,"output_tokens":4,"cache_creation_input_tokens":3}}"#
+        var buffer = ByteBuffer(string: "garbage before the readable bytes")
+        buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
+        buffer.writeString(body)
+        #expect(ReportedUsage.fromBody(buffer, flavor: .anthropic) == ReportedUsage(inputTokens: 14, outputTokens: 4))
+        #expect(ReportedUsage.fromBody(buffer, flavor: .anthropic) == ReportedUsage.fromBody(Data(body.utf8), flavor: .anthropic))
+    }
+
+    @Test func theRequestHeadIsReadInOnePass() {
+        var headers = HTTPHeaders()
+        headers.add(name: "Host", value: "gw")
+        headers.add(name: "X-API-Key", value: "hg_key_a_b")
+        headers.add(name: "AUTHORIZATION", value: "Bearer other")
+        headers.add(name: "X-Forwarded-For", value: "198.51.100.1")
+        headers.add(name: "x-forwarded-for", value: "203.0.113.9")
+        headers.add(name: "User-Agent", value: "anthropic-python/2.12.0")
+        headers.add(name: "anthropic-version", value: "2023-06-01")
+        headers.add(name: "Anthropic-Beta", value: "tools-2024")
+        headers.add(name: "x-api-keys", value: "not the key header")
+        headers.add(name: "x-apI-kez", value: "nor this")
+        let head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/v1/messages?beta=true", headers: headers)
+        let request = GatewayRequest(head: head, body: ByteBuffer(string: "{}"), peer: "10.0.0.1")
+        #expect(request.method == .POST)
+        #expect(request.path == "/v1/messages")
+        #expect(request.apiKey == "hg_key_a_b")
+        #expect(request.authorization == "Bearer other")
+        // Repeated headers read as HTTP combines them.
+        #expect(request.forwardedFor == "198.51.100.1, 203.0.113.9")
+        #expect(request.userAgent == "anthropic-python/2.12.0")
+        #expect(request.anthropicVersion == "2023-06-01")
+        #expect(request.anthropicBeta == "tools-2024")
+        #expect(request.peer == "10.0.0.1")
+        #expect(String(buffer: request.body) == "{}")
+        let bare = GatewayRequest(
+            head: HTTPRequestHead(version: .http1_1, method: .GET, uri: "/healthz"), body: ByteBuffer(), peer: nil)
+        #expect(bare.path == "/healthz")
+        #expect(bare.apiKey == nil && bare.authorization == nil && bare.forwardedFor == nil && bare.userAgent == nil)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 public import HTTPTypes
 public import NIOCore
+public import NIOHTTP1
 
 /// Which API a request speaks: errors and rate-limit headers are written in its own format, so that the
 /// official SDKs raise the right exception and honour `retry-after`.
@@ -54,6 +55,12 @@ public struct GatewayError: Error, Sendable {
         }
     }
 
+    /// The status as a number, for the record.
+    public var statusCode: Int { Int(status.code) }
+
+    /// The status in NIO's terms, for the answer.
+    public var responseStatus: HTTPResponseStatus { HTTPResponseStatus(statusCode: statusCode) }
+
     func anthropicType() -> String {
         switch kind {
         case .invalidRequest: "invalid_request_error"
@@ -78,51 +85,62 @@ public struct GatewayError: Error, Sendable {
 
     /// The JSON body in `flavor`'s error shape.
     public func body(_ flavor: APIFlavor, requestID: String) -> ByteBuffer {
-        var object: [String: Any]
+        var error = JSONObject()
+        let object: JSONValue
         switch flavor {
         case .anthropic:
-            object = ["type": "error", "error": ["type": anthropicType(), "message": message]]
-            object["request_id"] = requestID
+            error["type"] = .string(anthropicType())
+            error["message"] = .string(message)
+            var outer = JSONObject()
+            outer["type"] = .string("error")
+            outer["error"] = .object(error)
+            outer["request_id"] = .string(requestID)
+            object = .object(outer)
         case .openai:
-            var error: [String: Any] = ["message": message, "type": openAIType()]
-            error["param"] = param ?? NSNull()
-            error["code"] = code ?? (kind == .rateLimit ? "rate_limit_exceeded" : NSNull())
-            object = ["error": error]
+            error["message"] = .string(message)
+            error["type"] = .string(openAIType())
+            error["param"] = param.map { .string($0) } ?? .null
+            error["code"] = (code ?? (kind == .rateLimit ? "rate_limit_exceeded" : nil)).map { .string($0) } ?? .null
+            var outer = JSONObject()
+            outer["error"] = .object(error)
+            object = .object(outer)
         }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-        return ByteBuffer(bytes: data)
+        return ByteBuffer(bytes: object.serialized())
     }
 }
 
-extension HTTPField.Name {
-    static let retryAfter = HTTPField.Name("retry-after")!
-    static let xShouldRetry = HTTPField.Name("x-should-retry")!
-    static let requestID = HTTPField.Name("request-id")!
-    static let xRequestID = HTTPField.Name("x-request-id")!
-    static let xAPIKey = HTTPField.Name("x-api-key")!
-    static let xForwardedFor = HTTPField.Name("x-forwarded-for")!
-    static let anthropicVersion = HTTPField.Name("anthropic-version")!
-}
-
 enum RateLimitHeaders {
+    /// Header names per metric: `anthropic-ratelimit-<metric>-{limit,remaining,reset}` and
+    /// `x-ratelimit-{limit,remaining,reset}-<requests|tokens>`.
+    private static let anthropicNames: [LimitMetric: (limit: String, remaining: String, reset: String)] = [
+        .requests: names("anthropic-ratelimit-requests"),
+        .inputTokens: names("anthropic-ratelimit-input-tokens"),
+        .outputTokens: names("anthropic-ratelimit-output-tokens"),
+    ]
+    private static let openAINames: [LimitMetric: (limit: String, remaining: String, reset: String)] = [
+        .requests: ("x-ratelimit-limit-requests", "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests"),
+        .inputTokens: ("x-ratelimit-limit-tokens", "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens"),
+    ]
+
+    private static func names(_ prefix: String) -> (limit: String, remaining: String, reset: String) {
+        (prefix + "-limit", prefix + "-remaining", prefix + "-reset")
+    }
+
     /// `anthropic-ratelimit-*` (reset as RFC 3339) or `x-ratelimit-*` (reset as `1m2s`).
-    static func add(_ status: [LimitStatus], flavor: APIFlavor, now: Double, to headers: inout HTTPFields) {
+    static func add(_ status: [LimitStatus], flavor: APIFlavor, now: Double, to headers: inout HTTPHeaders) {
         for s in status {
             switch flavor {
             case .anthropic:
-                let metric = s.metric == .requests ? "requests" : s.metric == .inputTokens ? "input-tokens" : "output-tokens"
-                headers.append(HTTPField(name: HTTPField.Name("anthropic-ratelimit-\(metric)-limit")!, value: "\(s.limit)"))
-                headers.append(HTTPField(name: HTTPField.Name("anthropic-ratelimit-\(metric)-remaining")!, value: "\(s.remaining)"))
-                headers.append(HTTPField(
-                    name: HTTPField.Name("anthropic-ratelimit-\(metric)-reset")!,
-                    value: rfc3339(now + s.resetSeconds)))
+                guard let names = anthropicNames[s.metric] else { continue }
+                headers.add(name: names.limit, value: String(s.limit))
+                headers.add(name: names.remaining, value: String(s.remaining))
+                headers.add(name: names.reset, value: rfc3339(now + s.resetSeconds))
             case .openai:
                 // OpenAI reports requests and tokens; input tokens stand for tokens here.
-                guard s.metric != .outputTokens else { continue }
-                let metric = s.metric == .requests ? "requests" : "tokens"
-                headers.append(HTTPField(name: HTTPField.Name("x-ratelimit-limit-\(metric)")!, value: "\(s.limit)"))
-                headers.append(HTTPField(name: HTTPField.Name("x-ratelimit-remaining-\(metric)")!, value: "\(s.remaining)"))
-                headers.append(HTTPField(name: HTTPField.Name("x-ratelimit-reset-\(metric)")!, value: duration(s.resetSeconds)))
+                guard let names = openAINames[s.metric] else { continue }
+                headers.add(name: names.limit, value: String(s.limit))
+                headers.add(name: names.remaining, value: String(s.remaining))
+                headers.add(name: names.reset, value: duration(s.resetSeconds))
             }
         }
     }

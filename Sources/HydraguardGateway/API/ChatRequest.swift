@@ -1,4 +1,4 @@
-public import Foundation
+public import NIOCore
 
 /// The parts of a Messages or Chat Completions request the gateway decides on, read from its JSON, with
 /// the body to forward (rewritten only when the gateway changed something).
@@ -22,7 +22,7 @@ public struct ChatRequest: Sendable {
     var rewritten = false
 
     /// Parses and checks a request body; errors are 400s naming the field.
-    public init(body: Data, flavor: APIFlavor) throws(GatewayError) {
+    public init(body: some Collection<UInt8>, flavor: APIFlavor) throws(GatewayError) {
         let parsed: JSONValue
         do {
             parsed = try JSONValue.parse(body)
@@ -102,9 +102,11 @@ public struct ChatRequest: Sendable {
         var systemText: String?
         if let s = present("system") {
             guard flavor == .anthropic else { throw fail("system", "unknown field; use a message with role \"system\"") }
-            guard let text = Self.text(s) else { throw fail("system", "expected a string or a list of text blocks") }
+            guard let (text, length) = Self.text(s) else {
+                throw fail("system", "expected a string or a list of text blocks")
+            }
             systemText = text
-            characters += text.count
+            characters += length
         }
 
         guard let messagesValue = object["messages"] else { throw fail("messages", "required field is missing") }
@@ -122,18 +124,20 @@ public struct ChatRequest: Sendable {
                     "expected one of \(Self.roles(flavor).sorted().joined(separator: ", ")), found \"\(role)\"")
             }
             let text: String
+            var length = 0
             if let content = message["content"], !content.isNull {
-                guard let t = Self.text(content) else {
+                guard let (t, n) = Self.text(content) else {
                     throw fail("messages[\(i)].content", "expected a string or a list of content blocks")
                 }
                 text = t
+                length = n
             } else {
                 guard flavor == .openai, role == "assistant" || role == "tool" else {
                     throw fail("messages[\(i)].content", "required field is missing")
                 }
                 text = ""
             }
-            characters += text.count + 16
+            characters += length + 16
             if role == "user" { lastUser = text }
             if flavor == .openai, role == "system" || role == "developer", systemText == nil { systemText = text }
         }
@@ -147,21 +151,25 @@ public struct ChatRequest: Sendable {
     private static let openAIRoles: Set<String> = ["system", "developer", "user", "assistant", "tool", "function"]
     static func roles(_ flavor: APIFlavor) -> Set<String> { flavor == .anthropic ? anthropicRoles : openAIRoles }
 
-    /// The text of a string or of a list of blocks (`text` fields; other blocks count by their JSON size).
-    static func text(_ value: JSONValue) -> String? {
-        if case .string(let s) = value { return s }
+    /// The text of a string or of a list of blocks (`text` fields), and its length for the input estimate:
+    /// text counts by its Unicode scalars (linear, unlike counting characters), other blocks (images, tool
+    /// calls) by the size of their JSON.
+    static func text(_ value: JSONValue) -> (text: String, length: Int)? {
+        if case .string(let s) = value { return (s, s.unicodeScalars.count) }
         guard let blocks = value.arrayValue else { return nil }
         var out = ""
+        var length = 0
         for block in blocks {
             guard let b = block.objectValue else { return nil }
             if let t = b["text"]?.stringValue {
                 if !out.isEmpty { out += "\n" }
                 out += t
+                length += t.unicodeScalars.count + 1
             } else {
-                out += String(repeating: " ", count: min(block.serialized().count, 1 << 20))
+                length += block.serialized().count
             }
         }
-        return out
+        return (out, length)
     }
 
     /// Estimated input tokens before forwarding.
@@ -206,8 +214,8 @@ public struct ChatRequest: Sendable {
 
     /// The body to send upstream: the client's bytes, or, when the gateway changed something, the same
     /// document re-written (keys in the client's order, numbers as the client wrote them).
-    func forwardBody(original: Data) -> Data {
+    func forwardBody(original: ByteBuffer) -> ByteBuffer {
         guard rewritten else { return original }
-        return Data(object.serialized())
+        return ByteBuffer(bytes: object.serialized())
     }
 }

@@ -75,6 +75,8 @@ enum JSONValue: Sendable, Equatable {
 
     /// The number as an Int when it is whole (`12`, `12.0`, `1.2e1`), clamped to Int's range.
     var wholeNumber: Int? {
+        // Integers as written (the common case) without going through Double.
+        if case .number(let text) = self, let n = Int(text) { return n }
         guard let d = doubleValue, d.isFinite, d == d.rounded() else { return nil }
         if d >= 9.2e18 { return .max }
         if d <= -9.2e18 { return .min }
@@ -222,6 +224,7 @@ private struct JSONParser {
             depth -= 1
             return .object(object)
         }
+        object.entries.reserveCapacity(8)  // one allocation for the usual request object, not four
         while true {
             skipSpace()
             guard i < b.count, b[i] == 0x22 else { throw fail() }

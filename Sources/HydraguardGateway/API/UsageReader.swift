@@ -1,4 +1,5 @@
 public import Foundation
+public import NIOCore
 
 /// Token counts an upstream reported (or, for a stream cut short, what was seen of it).
 public struct ReportedUsage: Sendable, Hashable {
@@ -15,12 +16,23 @@ public struct ReportedUsage: Sendable, Hashable {
     /// Usage from a non-streamed answer's JSON (`usage.input_tokens`/`output_tokens`, or OpenAI's
     /// `usage.prompt_tokens`/`completion_tokens`).
     public static func fromBody(_ data: Data, flavor: APIFlavor) -> ReportedUsage? {
+        data.withUnsafeBytes { fromBody(bytes: $0.assumingMemoryBound(to: UInt8.self), flavor: flavor) }
+    }
+
+    /// ``fromBody(_:flavor:)`` on the bytes as they came from the upstream.
+    public static func fromBody(_ buffer: ByteBuffer, flavor: APIFlavor) -> ReportedUsage? {
+        buffer.withUnsafeReadableBytes { fromBody(bytes: $0.assumingMemoryBound(to: UInt8.self), flavor: flavor) }
+    }
+
+    private static func fromBody(bytes: UnsafeBufferPointer<UInt8>, flavor: APIFlavor) -> ReportedUsage? {
         // Only the top-level `usage` object is parsed (answers are long, their usage is short): it is the
         // last `"usage"` key whose object closes where the body's does. Anything else parses the whole body.
-        if let slice = topLevelUsageObject(data), let usage = (try? JSONValue.parse(slice))?.objectValue {
+        if let range = topLevelUsageRange(bytes),
+            let usage = (try? JSONValue.parse(UnsafeBufferPointer(rebasing: bytes[range])))?.objectValue
+        {
             return fromUsageObject(usage, flavor: flavor)
         }
-        guard let usage = (try? JSONValue.parse(data))?["usage"]?.objectValue else { return nil }
+        guard let usage = (try? JSONValue.parse(bytes))?["usage"]?.objectValue else { return nil }
         return fromUsageObject(usage, flavor: flavor)
     }
 
@@ -43,55 +55,61 @@ public struct ReportedUsage: Sendable, Hashable {
     /// The bytes of `{...}` after the body's last `"usage":`, when only whitespace and the body's closing
     /// brace follow that object (so it is the top-level key, not one inside the content); nil otherwise.
     static func topLevelUsageObject(_ data: Data) -> Data? {
-        let key = Array("\"usage\"".utf8)
-        return data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Data? in
-            let b = raw.bindMemory(to: UInt8.self)
-            var end = b.count
-            func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 }
-            while end > 0, isSpace(b[end - 1]) { end -= 1 }
-            guard end > 0, b[end - 1] == UInt8(ascii: "}") else { return nil }
-            end -= 1  // the body's closing brace
-            while end > 0, isSpace(b[end - 1]) { end -= 1 }
-            guard end > 0, b[end - 1] == UInt8(ascii: "}") else { return nil }  // the usage object's
-            // The last "usage" key before it.
-            var i = end - key.count
-            while i >= 0 {
-                if b[i] == 0x22, (0..<key.count).allSatisfy({ b[i + $0] == key[$0] }) { break }
-                i -= 1
-            }
-            guard i >= 0 else { return nil }
-            // A key, not text inside a string: inside one every quote is escaped, so only a structural
-            // quote can follow a `,` or `{`.
-            var before = i - 1
-            while before >= 0, isSpace(b[before]) { before -= 1 }
-            guard before >= 0, b[before] == UInt8(ascii: ",") || b[before] == UInt8(ascii: "{") else { return nil }
-            var j = i + key.count
-            while j < end, isSpace(b[j]) { j += 1 }
-            guard j < end, b[j] == UInt8(ascii: ":") else { return nil }
-            j += 1
-            while j < end, isSpace(b[j]) { j += 1 }
-            guard j < end, b[j] == UInt8(ascii: "{") else { return nil }
-            // The object must close exactly at `end`: walk it, minding strings.
-            var depth = 0
-            var k = j
-            var inString = false
-            while k < end {
-                let c = b[k]
-                if inString {
-                    if c == 0x5C { k += 1 } else if c == 0x22 { inString = false }
-                } else if c == 0x22 {
-                    inString = true
-                } else if c == UInt8(ascii: "{") {
-                    depth += 1
-                } else if c == UInt8(ascii: "}") {
-                    depth -= 1
-                    if depth == 0 { break }
-                }
-                k += 1
-            }
-            guard depth == 0, k == end - 1 else { return nil }
-            return Data(UnsafeRawBufferPointer(rebasing: raw[j..<end]))
+        data.withUnsafeBytes { raw in
+            topLevelUsageRange(raw.assumingMemoryBound(to: UInt8.self)).map { Data(raw[$0]) }
         }
+    }
+
+    private static let usageKey = Array("\"usage\"".utf8)
+
+    /// Where ``topLevelUsageObject(_:)`` is in `b`.
+    static func topLevelUsageRange(_ b: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
+        let key = usageKey
+        var end = b.count
+        func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 }
+        while end > 0, isSpace(b[end - 1]) { end -= 1 }
+        guard end > 0, b[end - 1] == UInt8(ascii: "}") else { return nil }
+        end -= 1  // the body's closing brace
+        while end > 0, isSpace(b[end - 1]) { end -= 1 }
+        guard end > 0, b[end - 1] == UInt8(ascii: "}") else { return nil }  // the usage object's
+        // The last "usage" key before it.
+        var i = end - key.count
+        while i >= 0 {
+            if b[i] == 0x22, (0..<key.count).allSatisfy({ b[i + $0] == key[$0] }) { break }
+            i -= 1
+        }
+        guard i >= 0 else { return nil }
+        // A key, not text inside a string: inside one every quote is escaped, so only a structural
+        // quote can follow a `,` or `{`.
+        var before = i - 1
+        while before >= 0, isSpace(b[before]) { before -= 1 }
+        guard before >= 0, b[before] == UInt8(ascii: ",") || b[before] == UInt8(ascii: "{") else { return nil }
+        var j = i + key.count
+        while j < end, isSpace(b[j]) { j += 1 }
+        guard j < end, b[j] == UInt8(ascii: ":") else { return nil }
+        j += 1
+        while j < end, isSpace(b[j]) { j += 1 }
+        guard j < end, b[j] == UInt8(ascii: "{") else { return nil }
+        // The object must close exactly at `end`: walk it, minding strings.
+        var depth = 0
+        var k = j
+        var inString = false
+        while k < end {
+            let c = b[k]
+            if inString {
+                if c == 0x5C { k += 1 } else if c == 0x22 { inString = false }
+            } else if c == 0x22 {
+                inString = true
+            } else if c == UInt8(ascii: "{") {
+                depth += 1
+            } else if c == UInt8(ascii: "}") {
+                depth -= 1
+                if depth == 0 { break }
+            }
+            k += 1
+        }
+        guard depth == 0, k == end - 1 else { return nil }
+        return j..<end
     }
 
     static func fromUsageObject(_ usage: [String: Any], flavor: APIFlavor) -> ReportedUsage {

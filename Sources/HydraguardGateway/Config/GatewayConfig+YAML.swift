@@ -71,10 +71,14 @@ extension GatewayConfig {
         }
         if let n = top["records"] {
             let m = try r.mapping(n, "records", allowed: [
-                "wait_for_commit", "jsonl_directory", "rotate_seconds", "rotate_records", "keep_prompt_characters",
-                "keep_system_characters",
+                "wait_for_commit", "journal", "commit_interval_ms", "jsonl_directory", "rotate_seconds", "rotate_records",
+                "keep_prompt_characters", "keep_system_characters",
             ])
             if let v = m["wait_for_commit"] { config.records.waitForCommit = try r.bool(v, "records.wait_for_commit") }
+            if let v = m["journal"] { config.records.journal = try r.bool(v, "records.journal") }
+            if let v = m["commit_interval_ms"] {
+                config.records.commitIntervalMs = try r.int(v, "records.commit_interval_ms", min: 1)
+            }
             if let v = m["jsonl_directory"] { config.records.jsonlDirectory = try r.string(v, "records.jsonl_directory") }
             if let v = m["rotate_seconds"] { config.records.rotateSeconds = try r.int(v, "records.rotate_seconds", min: 1) }
             if let v = m["rotate_records"] { config.records.rotateRecords = try r.int(v, "records.rotate_records", min: 1) }

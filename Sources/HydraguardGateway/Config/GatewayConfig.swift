@@ -125,9 +125,16 @@ public struct StoreConfig: Sendable {
 }
 
 public struct RecordsConfig: Sendable {
-    /// Answer a request only after its record is committed (the default): a crash then loses no record of
-    /// an answered request.
+    /// Answer a request only once its record is safe from a crash of the gateway (the default): written to
+    /// the record journal, or, without one, committed to the store.
     public var waitForCommit: Bool
+    /// Write records ahead of the store, to a journal of JSON Lines files beside it (on by default for a
+    /// store on disk): each event loop appends the records it finished in one pass with one write, the
+    /// answers go out after that write, and the store commits them in large transactions every
+    /// `commitIntervalMs`. After a crash, the journal's records are committed at the next start.
+    public var journal: Bool
+    /// How often journalled records are committed to the store.
+    public var commitIntervalMs: Int
     /// Directory for rotated JSON Lines files (none when nil).
     public var jsonlDirectory: String?
     /// Start a new JSON Lines file after this many seconds.
@@ -137,9 +144,12 @@ public struct RecordsConfig: Sendable {
     /// Characters of `prompt` and `system` kept in records.
     public var keepPromptCharacters: Int
     public var keepSystemCharacters: Int
-    public init(waitForCommit: Bool = true, jsonlDirectory: String? = nil, rotateSeconds: Int = 3600,
-                rotateRecords: Int = 1_000_000, keepPromptCharacters: Int = 4000, keepSystemCharacters: Int = 2000) {
+    public init(waitForCommit: Bool = true, journal: Bool = true, commitIntervalMs: Int = 50,
+                jsonlDirectory: String? = nil, rotateSeconds: Int = 3600, rotateRecords: Int = 1_000_000,
+                keepPromptCharacters: Int = 4000, keepSystemCharacters: Int = 2000) {
         self.waitForCommit = waitForCommit
+        self.journal = journal
+        self.commitIntervalMs = commitIntervalMs
         self.jsonlDirectory = jsonlDirectory
         self.rotateSeconds = rotateSeconds
         self.rotateRecords = rotateRecords

@@ -1,22 +1,22 @@
 import AsyncHTTPClient
 import Foundation
-import HTTPTypes
 import HydraguardLog
 import HydraguardStore
-import Hummingbird
 import Logging
 import NIOCore
 import NIOHTTP1
 
 extension Gateway {
     /// The headers sent upstream: content type, the Anthropic version and beta flags, the upstream's key.
-    func upstreamHeaders(flavor: APIFlavor, clientHeaders: HTTPFields, hasBody: Bool) -> HTTPHeaders {
+    func upstreamHeaders(flavor: APIFlavor, anthropicVersion: String?, anthropicBeta: String?, hasBody: Bool)
+        -> HTTPHeaders
+    {
         var headers = HTTPHeaders()
         if hasBody { headers.add(name: "content-type", value: "application/json") }
         switch flavor {
         case .anthropic:
-            headers.add(name: "anthropic-version", value: clientHeaders[.anthropicVersion] ?? "2023-06-01")
-            if let beta = clientHeaders[HTTPField.Name("anthropic-beta")!] { headers.add(name: "anthropic-beta", value: beta) }
+            headers.add(name: "anthropic-version", value: anthropicVersion ?? "2023-06-01")
+            if let anthropicBeta { headers.add(name: "anthropic-beta", value: anthropicBeta) }
             if let key = config.upstream.apiKey { headers.add(name: "x-api-key", value: key) }
         case .openai:
             if let key = config.upstream.apiKey { headers.add(name: "authorization", value: "Bearer \(key)") }
@@ -24,41 +24,42 @@ extension Gateway {
         return headers
     }
 
-    /// One exchange with the upstream: through the keep-alive pool for a plain-HTTP upstream, through
-    /// AsyncHTTPClient for HTTPS. A non-streamed answer comes back whole within `upstream.timeout_ms`;
-    /// a streamed one as soon as its head arrives.
-    func sendUpstream(path: String, flavor: APIFlavor, clientHeaders: HTTPFields, body: Data?, stream: Bool)
-        async throws -> UpstreamResponse
+    /// One exchange with the upstream: through the keep-alive pool for a plain-HTTP upstream (on `loop`,
+    /// with no hop), through AsyncHTTPClient for HTTPS. A non-streamed answer comes back whole within
+    /// `upstream.timeout_ms`; a streamed one as soon as its head arrives.
+    func sendUpstream(path: String, headers: HTTPHeaders, body: ByteBuffer?, stream: Bool, on loop: any EventLoop)
+        -> EventLoopFuture<UpstreamResponse>
     {
-        let headers = upstreamHeaders(flavor: flavor, clientHeaders: clientHeaders, hasBody: body != nil)
         let timeout = TimeAmount.milliseconds(Int64(config.upstream.timeoutMs))
-        let buffer = body.map { ByteBuffer(bytes: $0) }
         if let pool {
-            return try await pool.send(
-                method: body == nil ? .GET : .POST, path: path, headers: headers, body: buffer, stream: stream,
-                timeout: timeout, maxBytes: config.upstream.maxResponseBytes)
+            return pool.exchange(
+                method: body == nil ? .GET : .POST, path: path, headers: headers, body: body, stream: stream,
+                timeout: timeout, maxBytes: config.upstream.maxResponseBytes, on: loop)
         }
-        let started = ContinuousClock.now
-        var request = HTTPClientRequest(url: config.upstream.url + path)
-        request.method = body == nil ? .GET : .POST
-        request.headers = headers
-        if let buffer { request.body = .bytes(buffer) }
-        let response = try await httpClient.execute(request, timeout: timeout)
-        let answer: UpstreamBody = stream
-            ? .stream(response.body)
-            : .whole(try await collectBody(response.body, deadline: started + .milliseconds(config.upstream.timeoutMs)))
-        return UpstreamResponse(
-            status: Int(response.status.code), contentType: response.headers.first(name: "content-type"),
-            cacheControl: response.headers.first(name: "cache-control"), body: answer)
+        return loop.makeFutureWithTask {
+            let started = ContinuousClock.now
+            var request = HTTPClientRequest(url: self.config.upstream.url + path)
+            request.method = body == nil ? .GET : .POST
+            request.headers = headers
+            if let body { request.body = .bytes(body) }
+            let response = try await self.httpClient.execute(request, timeout: timeout)
+            let answer: UpstreamBody = stream
+                ? .stream(response.body)
+                : .whole(try await self.collectBody(
+                    response.body, deadline: started + .milliseconds(self.config.upstream.timeoutMs)))
+            return UpstreamResponse(
+                status: Int(response.status.code), contentType: response.headers.first(name: "content-type"),
+                cacheControl: response.headers.first(name: "cache-control"), body: answer)
+        }
     }
 
     /// The whole body, whichever way it came.
-    func wholeBody(_ body: UpstreamBody, deadline: ContinuousClock.Instant) async throws -> Data {
+    func wholeBody(_ body: UpstreamBody, deadline: ContinuousClock.Instant, on loop: any EventLoop)
+        -> EventLoopFuture<ByteBuffer>
+    {
         switch body {
-        case .whole(let buffer): return Data(buffer.readableBytesView)
-        case .stream(let stream):
-            var buffer = try await collectBody(stream, deadline: deadline)
-            return buffer.readData(length: buffer.readableBytes) ?? Data()
+        case .whole(let buffer): return loop.makeSucceededFuture(buffer)
+        case .stream(let stream): return loop.makeFutureWithTask { try await self.collectBody(stream, deadline: deadline) }
         }
     }
 
@@ -91,65 +92,95 @@ extension Gateway {
         return buffer
     }
 
-    func forward(
-        _ chat: ChatRequest, body: Data, request: Request, reservation: ReservationGuard, exchange: Exchange, estimate: Int
-    ) async -> Response {
-        var exchange = exchange
-        let flavor = chat.flavor
+    /// Sends an admitted request upstream and answers with what comes back: settles the reservation to the
+    /// reported usage and writes the record (before the answer, for a whole one; at the end, for a stream).
+    func forward(_ plan: Plan, exchange: Exchange, on loop: any EventLoop) -> EventLoopFuture<GatewayAnswer> {
+        let flavor = plan.chat.flavor
         let upstreamStart = ContinuousClock.now
-        let response: UpstreamResponse
-        do {
-            response = try await sendUpstream(
-                path: flavor.endpoint, flavor: flavor, clientHeaders: request.headers, body: body, stream: chat.stream)
-        } catch {
-            reservation.settle(inputTokens: 0, outputTokens: 0)
-            logger.warning(
-                "upstream failed", metadata: ["hydraguard.request.id": "\(exchange.event.requestID)", "error": "\(error)"])
-            return await refuse(upstreamFailure(error), exchange, outcome: "upstream_error")
-        }
-
-        var headers: HTTPFields = [:]
-        headers[.contentType] = response.contentType ?? "application/json"
-        headers[flavor == .anthropic ? .requestID : .xRequestID] = exchange.event.requestID
-        if let cacheControl = response.cacheControl { headers[.cacheControl] = cacheControl }
-        RateLimitHeaders.add(exchange.limitStatus, flavor: flavor, now: limiter.clock.now(), to: &headers)
-        let status = HTTPResponse.Status(code: response.status)
-
-        guard chat.stream, response.status == 200, response.contentType?.hasPrefix("text/event-stream") ?? false,
-            case .stream(let upstreamBody) = response.body
-        else {
-            let data: Data
-            do {
-                data = try await wholeBody(response.body, deadline: upstreamStart + .milliseconds(config.upstream.timeoutMs))
-            } catch {
-                reservation.settle(inputTokens: 0, outputTokens: 0)
-                return await refuse(upstreamFailure(error), exchange, outcome: "upstream_error")
+        let headers = upstreamHeaders(
+            flavor: flavor, anthropicVersion: plan.anthropicVersion, anthropicBeta: plan.anthropicBeta, hasBody: true)
+        return sendUpstream(path: flavor.endpoint, headers: headers, body: plan.body, stream: plan.chat.stream, on: loop)
+            .flatMap { response in
+                self.answer(response, plan: plan, exchange: exchange, upstreamStart: upstreamStart, on: loop)
             }
-            metrics.upstreamLatency.record(ContinuousClock.now - upstreamStart)
-            let ok = (200..<300).contains(response.status)
-            let usage = ok ? ReportedUsage.fromBody(data, flavor: flavor) : nil
-            let input = ok ? usage?.inputTokens ?? estimate : 0
-            let output = ok ? usage?.outputTokens ?? 0 : 0
-            reservation.settle(inputTokens: input, outputTokens: output)
-            exchange.event.status = response.status
-            exchange.event.inputTokens = input
-            exchange.event.outputTokens = output
-            exchange.event.latencyMs = exchange.elapsedMs
-            metrics.inputTokens.increment(by: Int64(input))
-            metrics.outputTokens.increment(by: Int64(output))
-            await recorder.record(exchange.event)
-            metrics.request(api: flavor, status: exchange.event.status, outcome: ok ? "forwarded" : "upstream_status")
-            return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
-        }
+            .flatMapError { error in
+                // The exchange failed before anything was recorded or settled (no answer, or no whole body).
+                plan.reservation.settle(inputTokens: 0, outputTokens: 0)
+                self.logger.warning(
+                    "upstream failed", metadata: ["hydraguard.request.id": "\(exchange.event.requestID)", "error": "\(error)"])
+                return self.refuse(self.upstreamFailure(error), exchange, outcome: "upstream_error", on: loop)
+            }
+    }
 
-        // A stream: pass events through as they arrive, read usage on the way, settle and record at the end
-        // (also when the client goes away mid-stream).
-        headers[.cacheControl] = "no-cache"
-        let finalExchange = exchange
-        let dropUsage = flavor == .openai && !chat.clientWantsStreamUsage
-        return Response(status: status, headers: headers, body: ResponseBody { [self] writer in
+    /// The client's answer from the upstream's; fails only when a whole body could not be read.
+    private func answer(
+        _ response: UpstreamResponse, plan: Plan, exchange: Exchange, upstreamStart: ContinuousClock.Instant,
+        on loop: any EventLoop
+    ) -> EventLoopFuture<GatewayAnswer> {
+        let flavor = plan.chat.flavor
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(12)
+        headers.add(name: "content-type", value: response.contentType ?? "application/json")
+        headers.add(name: flavor == .anthropic ? "request-id" : "x-request-id", value: exchange.event.requestID)
+
+        if plan.chat.stream, response.status == 200, response.contentType?.hasPrefix("text/event-stream") ?? false,
+            case .stream(let upstreamBody) = response.body
+        {
+            headers.add(name: "cache-control", value: "no-cache")
+            RateLimitHeaders.add(exchange.limitStatus, flavor: flavor, now: limiter.clock.now(), to: &headers)
+            return loop.makeSucceededFuture(
+                .stream(.ok, headers, streamBody(upstreamBody, plan: plan, exchange: exchange, upstreamStart: upstreamStart)))
+        }
+        if let cacheControl = response.cacheControl { headers.add(name: "cache-control", value: cacheControl) }
+        RateLimitHeaders.add(exchange.limitStatus, flavor: flavor, now: limiter.clock.now(), to: &headers)
+        switch response.body {
+        case .whole(let body):
+            return answerWhole(
+                body, status: response.status, headers: headers, plan: plan, exchange: exchange,
+                upstreamStart: upstreamStart, on: loop)
+        case .stream:
+            let deadline = upstreamStart + .milliseconds(config.upstream.timeoutMs)
+            return wholeBody(response.body, deadline: deadline, on: loop).flatMap { [headers] body in
+                self.answerWhole(
+                    body, status: response.status, headers: headers, plan: plan, exchange: exchange,
+                    upstreamStart: upstreamStart, on: loop)
+            }
+        }
+    }
+
+    /// A whole answer: its usage settles the reservation, and it goes out once its record is committed.
+    private func answerWhole(
+        _ body: ByteBuffer, status: Int, headers: HTTPHeaders, plan: Plan, exchange: Exchange,
+        upstreamStart: ContinuousClock.Instant, on loop: any EventLoop
+    ) -> EventLoopFuture<GatewayAnswer> {
+        let flavor = plan.chat.flavor
+        metrics.upstreamLatency.record(ContinuousClock.now - upstreamStart)
+        let ok = (200..<300).contains(status)
+        let usage = ok ? ReportedUsage.fromBody(body, flavor: flavor) : nil
+        let input = ok ? usage?.inputTokens ?? plan.estimate : 0
+        let output = ok ? usage?.outputTokens ?? 0 : 0
+        plan.reservation.settle(inputTokens: input, outputTokens: output)
+        exchange.event.status = status
+        exchange.event.inputTokens = input
+        exchange.event.outputTokens = output
+        exchange.event.latencyMs = exchange.elapsedMs
+        metrics.inputTokens.increment(by: Int64(input))
+        metrics.outputTokens.increment(by: Int64(output))
+        metrics.request(api: flavor, status: status, outcome: ok ? "forwarded" : "upstream_status")
+        let answer = GatewayAnswer.whole(HTTPResponseStatus(statusCode: status), headers, body)
+        return recorder.record(exchange.event, on: loop).map { answer }
+    }
+
+    /// A stream: passes events through as they arrive, reads usage on the way, and settles and records at
+    /// the end (also when the client goes away mid-stream or the upstream breaks off).
+    private func streamBody(
+        _ upstreamBody: any AsyncSequence<ByteBuffer, any Error> & Sendable, plan: Plan, exchange: Exchange,
+        upstreamStart: ContinuousClock.Instant
+    ) -> AnswerStream {
+        let flavor = plan.chat.flavor
+        let dropUsage = flavor == .openai && !plan.chat.clientWantsStreamUsage
+        return { [self] writer in
             var tracker = StreamUsageTracker(flavor: flavor, dropUsageChunk: dropUsage)
-            var exchange = finalExchange
             var clientGone = false
             var upstreamFailed = false
             do {
@@ -179,9 +210,9 @@ extension Gateway {
                 }
             }
             let usage = tracker.usage
-            let input = usage.inputTokens ?? estimate
+            let input = usage.inputTokens ?? plan.estimate
             let output = usage.outputTokens ?? usage.deltaEvents
-            reservation.settle(inputTokens: input, outputTokens: output)
+            plan.reservation.settle(inputTokens: input, outputTokens: output)
             metrics.upstreamLatency.record(ContinuousClock.now - upstreamStart)
             metrics.inputTokens.increment(by: Int64(input))
             metrics.outputTokens.increment(by: Int64(output))
@@ -193,8 +224,8 @@ extension Gateway {
             metrics.request(
                 api: flavor, status: 200,
                 outcome: clientGone ? "client_disconnected" : upstreamFailed ? "upstream_stream_error" : "forwarded")
-            if !clientGone { try await writer.finish(nil) }
-        })
+            if !clientGone { try? await writer.finish() }
+        }
     }
 
     /// The event that ends a stream the upstream broke off: Anthropic's `error` event, or the `error`
@@ -210,35 +241,39 @@ extension Gateway {
     }
 
     /// `GET /v1/models`: the upstream's list, narrowed to what the caller's tier may use.
-    func handleModels(_ request: Request, peer: String?) async -> Response {
-        let flavor: APIFlavor = request.headers[.xAPIKey] != nil || request.headers[.anthropicVersion] != nil
-            ? .anthropic : .openai
-        let clientIP = clientAddress(socket: peer, forwardedFor: request.headers[.xForwardedFor])
-        var exchange = Exchange(
-            event: UsageEvent(
-                ts: Timestamp(secondsSince1970: limiter.clock.now()), requestID: Self.requestID(), accountID: "-",
-                keyID: "-", ip: clientIP, userAgent: request.headers[.userAgent], endpoint: "/v1/models", model: "-",
-                status: 0, inputTokens: 0, outputTokens: 0),
-            flavor: flavor, started: .now)
-        guard let secret = Self.presentedSecret(request.headers), let id = KeyHasher.keyID(inSecret: secret),
-            let principal = try? await cache.principal(keyID: id), !principal.key.isRevoked,
-            store.hasher.matches(secret, principal.key.secretHash)
-        else {
-            return await refuse(GatewayError(.authentication, "invalid API key"), exchange, outcome: "unauthenticated")
+    func handleModels(_ request: GatewayRequest, on loop: any EventLoop) async -> GatewayAnswer {
+        let flavor: APIFlavor = request.apiKey != nil || request.anthropicVersion != nil ? .anthropic : .openai
+        let exchange = exchange(for: request, flavor: flavor, endpoint: "/v1/models", model: "-")
+        var secret = ""
+        var principal: Principal?
+        switch self.principal(for: request, on: loop) {
+        case .missing: break
+        case .known(let s, let p): (secret, principal) = (s, p)
+        case .loading(let s, let p): (secret, principal) = (s, try? await p.get())
+        }
+        guard let principal, !principal.key.isRevoked, store.hasher.matches(secret, principal.key.secretHash) else {
+            return await refuse(GatewayError(.authentication, "invalid API key"), exchange, outcome: "unauthenticated",
+                                on: loop).answer()
         }
         exchange.event.accountID = principal.account.id
         exchange.event.orgID = principal.account.orgID
         exchange.event.keyID = principal.key.id
         if principal.verdict?.value == .block {
             return await refuse(GatewayError(.permission, "this account is blocked", code: "account_blocked"), exchange,
-                                outcome: "blocked")
+                                outcome: "blocked", on: loop).answer()
         }
         let policy = config.policy(for: principal.account.verificationTier)
         let started = ContinuousClock.now
         do {
-            let response = try await sendUpstream(
-                path: "/v1/models", flavor: flavor, clientHeaders: request.headers, body: nil, stream: false)
-            var data = try await wholeBody(response.body, deadline: started + .milliseconds(config.upstream.timeoutMs))
+            let headers = upstreamHeaders(
+                flavor: flavor, anthropicVersion: request.anthropicVersion, anthropicBeta: request.anthropicBeta,
+                hasBody: false)
+            let response = try await sendUpstream(path: "/v1/models", headers: headers, body: nil, stream: false, on: loop)
+                .get()
+            let body = try await wholeBody(
+                response.body, deadline: started + .milliseconds(config.upstream.timeoutMs), on: loop
+            ).get()
+            var data = Data(body.readableBytesView)
             if var object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
                 let list = object["data"] as? [[String: Any]]
             {
@@ -252,11 +287,18 @@ extension Gateway {
             exchange.event.latencyMs = exchange.elapsedMs
             await recorder.record(exchange.event)
             metrics.request(api: flavor, status: exchange.event.status, outcome: "models")
-            return Response(
-                status: HTTPResponse.Status(code: response.status),
-                headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            return .whole(
+                HTTPResponseStatus(statusCode: response.status), ["content-type": "application/json"],
+                ByteBuffer(bytes: data))
         } catch {
-            return await refuse(upstreamFailure(error), exchange, outcome: "upstream_error")
+            return await refuse(upstreamFailure(error), exchange, outcome: "upstream_error", on: loop).answer()
         }
+    }
+}
+
+extension EventLoopFuture<GatewayAnswer> {
+    /// The answer of a future that never fails.
+    fileprivate func answer() async -> GatewayAnswer {
+        (try? await get()) ?? Gateway.internalErrorAnswer
     }
 }

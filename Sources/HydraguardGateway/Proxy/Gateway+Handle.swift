@@ -1,20 +1,25 @@
-import AsyncHTTPClient
-import Foundation
-import HTTPTypes
 import HydraguardLog
 import HydraguardStore
-import Hummingbird
 import Logging
 import NIOCore
 import NIOHTTP1
 
 extension Gateway {
-    /// What is known of a request so far, to write its record however it ends.
-    struct Exchange {
+    /// What is known of a request so far, to write its record however it ends. One request's stages run
+    /// one after another (each from the last one's completion), so they share it by reference instead of
+    /// copying a record of twenty fields at every step.
+    final class Exchange: @unchecked Sendable {
+        // @unchecked: touched by one stage of its request at a time, never concurrently.
         var event: UsageEvent
         let flavor: APIFlavor
         let started: ContinuousClock.Instant
         var limitStatus: [LimitStatus] = []
+
+        init(event: UsageEvent, flavor: APIFlavor, started: ContinuousClock.Instant) {
+            self.event = event
+            self.flavor = flavor
+            self.started = started
+        }
 
         var elapsedMs: Int {
             let d = ContinuousClock.now - started
@@ -22,12 +27,70 @@ extension Gateway {
         }
     }
 
+    /// Why a request is refused before it is forwarded, and the outcome it is counted under.
+    struct Refusal: Error {
+        var error: GatewayError
+        var outcome: String
+
+        init(_ error: GatewayError, _ outcome: String) {
+            self.error = error
+            self.outcome = outcome
+        }
+    }
+
+    /// A request that passed every check: what to send upstream and what was reserved for it.
+    final class Plan: Sendable {
+        let chat: ChatRequest
+        let body: ByteBuffer
+        let reservation: ReservationGuard
+        let estimate: Int
+        let anthropicVersion: String?
+        let anthropicBeta: String?
+
+        init(
+            chat: ChatRequest, body: ByteBuffer, reservation: ReservationGuard, estimate: Int, anthropicVersion: String?,
+            anthropicBeta: String?
+        ) {
+            self.chat = chat
+            self.body = body
+            self.reservation = reservation
+            self.estimate = estimate
+            self.anthropicVersion = anthropicVersion
+            self.anthropicBeta = anthropicBeta
+        }
+    }
+
+    /// The answer when the gateway itself failed (never expected: every error has its own answer).
+    static let internalErrorAnswer = GatewayAnswer.whole(
+        .internalServerError, ["content-type": "application/json"],
+        ByteBuffer(string: #"{"error":{"message":"internal error","type":"server_error","param":null,"code":null}}"#))
+
+    /// Answers a request on `loop`: the two model APIs, the model list, the health check, 404 for anything
+    /// else. The future never fails (every error is an answer in the caller's format) and completes on
+    /// `loop`; when the key is cached and the upstream is plain HTTP, no step leaves that loop.
+    func serve(_ request: GatewayRequest, on loop: any EventLoop) -> EventLoopFuture<GatewayAnswer> {
+        switch (request.method, request.path) {
+        case (.POST, "/v1/messages"): return handleChat(request, flavor: .anthropic, on: loop)
+        case (.POST, "/v1/chat/completions"): return handleChat(request, flavor: .openai, on: loop)
+        case (.GET, "/v1/models"): return loop.makeFutureWithTask { await self.handleModels(request, on: loop) }
+        case (.GET, "/healthz"):
+            return loop.makeSucceededFuture(.whole(.ok, ["content-type": "text/plain"], ByteBuffer(string: "ok\n")))
+        default:
+            let flavor: APIFlavor = request.path.hasPrefix("/v1/messages") || request.anthropicVersion != nil
+                ? .anthropic : .openai
+            return loop.makeSucceededFuture(
+                errorAnswer(
+                    GatewayError(.notFound, "no route for \(request.method.rawValue) \(request.path)"), flavor: flavor,
+                    requestID: Self.requestID()))
+        }
+    }
+
     /// Answers an error in the caller's format, after writing its record.
-    func refuse(_ error: GatewayError, _ exchange: Exchange, outcome: String) async -> Response {
-        var exchange = exchange
-        exchange.event.status = Int(error.status.code)
+    func refuse(_ error: GatewayError, _ exchange: Exchange, outcome: String, on loop: any EventLoop)
+        -> EventLoopFuture<GatewayAnswer>
+    {
+        exchange.event.status = error.statusCode
         exchange.event.latencyMs = exchange.elapsedMs
-        await recorder.record(exchange.event)
         metrics.request(api: exchange.flavor, status: exchange.event.status, outcome: outcome)
         logger.debug(
             "refused",
@@ -35,64 +98,114 @@ extension Gateway {
                 "hydraguard.request.id": "\(exchange.event.requestID)", "hydraguard.account.id": "\(exchange.event.accountID)",
                 "hydraguard.outcome": "\(outcome)", "hydraguard.status": "\(exchange.event.status)",
             ])
-        return errorResponse(error, flavor: exchange.flavor, requestID: exchange.event.requestID)
+        let answer = errorAnswer(error, flavor: exchange.flavor, requestID: exchange.event.requestID)
+        return recorder.record(exchange.event, on: loop).map { answer }
     }
 
-    func errorResponse(_ error: GatewayError, flavor: APIFlavor, requestID: String) -> Response {
-        var headers: HTTPFields = [.contentType: "application/json"]
-        headers[flavor == .anthropic ? .requestID : .xRequestID] = requestID
+    /// An error in `flavor`'s format, with the retry and rate-limit headers its SDKs read.
+    func errorAnswer(_ error: GatewayError, flavor: APIFlavor, requestID: String) -> GatewayAnswer {
+        var headers: HTTPHeaders = ["content-type": "application/json"]
+        headers.add(name: flavor == .anthropic ? "request-id" : "x-request-id", value: requestID)
         if let retry = error.retryAfter {
-            headers[.retryAfter] = "\(Int(retry.rounded(.up)))"
-            headers[HTTPField.Name("retry-after-ms")!] = "\(Int((retry * 1000).rounded(.up)))"
+            headers.add(name: "retry-after", value: String(Int(retry.rounded(.up))))
+            headers.add(name: "retry-after-ms", value: String(Int((retry * 1000).rounded(.up))))
         }
-        if let should = error.shouldRetry { headers[.xShouldRetry] = should ? "true" : "false" }
+        if let should = error.shouldRetry { headers.add(name: "x-should-retry", value: should ? "true" : "false") }
         RateLimitHeaders.add(error.limitStatus, flavor: flavor, now: limiter.clock.now(), to: &headers)
-        return Response(status: error.status, headers: headers, body: .init(byteBuffer: error.body(flavor, requestID: requestID)))
+        return .whole(error.responseStatus, headers, error.body(flavor, requestID: requestID))
     }
 
     /// The secret from `x-api-key` or `Authorization: Bearer`.
-    static func presentedSecret(_ headers: HTTPFields) -> String? {
-        if let key = headers[.xAPIKey], !key.isEmpty { return key }
-        guard let auth = headers[.authorization] else { return nil }
-        // "Bearer <secret>", the scheme in any case, without Foundation's trimming on the request path.
-        let utf8 = auth.utf8
-        guard utf8.count > 7 else { return nil }
-        let scheme = utf8.prefix(6)
-        guard zip(scheme, "bearer".utf8).allSatisfy({ $0 | 0x20 == $1 }), utf8.dropFirst(6).first == 0x20 else { return nil }
-        let secret = utf8.dropFirst(7).drop { $0 == 0x20 || $0 == 0x09 }
-        var end = secret.endIndex
-        while end > secret.startIndex, let last = utf8[..<end].last, last == 0x20 || last == 0x09 {
-            end = utf8.index(before: end)
+    static func presentedSecret(apiKey: String?, authorization: String?) -> String? {
+        if let key = apiKey, !key.isEmpty { return key }
+        guard var auth = authorization else { return nil }
+        // "Bearer <secret>", the scheme in any case, spaces and tabs around the secret trimmed.
+        return auth.withUTF8 { bytes -> String? in
+            let scheme: [UInt8] = [0x62, 0x65, 0x61, 0x72, 0x65, 0x72]  // "bearer"
+            guard bytes.count > 7, bytes[6] == 0x20 else { return nil }
+            for i in 0..<6 where bytes[i] | 0x20 != scheme[i] { return nil }
+            var start = 7
+            var end = bytes.count
+            while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+            while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+            guard start < end else { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
         }
-        let trimmed = secret[secret.startIndex..<end]
-        return trimmed.isEmpty ? nil : String(Substring(trimmed))
+    }
+
+    /// A new record for a request, before anything is known of its caller.
+    func exchange(for request: GatewayRequest, flavor: APIFlavor, endpoint: String, model: String) -> Exchange {
+        let clientIP = clientAddress(socket: request.peer, forwardedFor: request.forwardedFor)
+        return Exchange(
+            event: UsageEvent(
+                ts: Timestamp(secondsSince1970: limiter.clock.now()), requestID: Self.requestID(), accountID: "-",
+                keyID: "-", ip: clientIP, userAgent: request.userAgent, endpoint: endpoint, model: model, status: 0,
+                inputTokens: 0, outputTokens: 0),
+            flavor: flavor, started: .now)
+    }
+
+    /// The principal behind the presented key, as far as it is known without waiting.
+    enum Lookup {
+        /// No key was presented.
+        case missing
+        /// The key's principal from the cache, or nil for a key that names no key id.
+        case known(secret: String, Principal?)
+        /// Not cached: read from the store.
+        case loading(secret: String, EventLoopFuture<Principal?>)
+    }
+
+    /// The principal behind the presented key: from the cache on the caller's thread, else from the store.
+    func principal(for request: GatewayRequest, on loop: any EventLoop) -> Lookup {
+        guard let secret = Self.presentedSecret(apiKey: request.apiKey, authorization: request.authorization) else {
+            return .missing
+        }
+        guard let keyID = KeyHasher.keyID(inSecret: secret) else { return .known(secret: secret, nil) }
+        if let hit = cache.cached(keyID: keyID) { return .known(secret: secret, hit) }
+        return .loading(secret: secret, cache.load(keyID: keyID, on: loop))
     }
 
     /// `POST /v1/messages` and `POST /v1/chat/completions`.
-    func handle(_ request: Request, peer: String?, flavor: APIFlavor) async -> Response {
-        let clientIP = clientAddress(socket: peer, forwardedFor: request.headers[.xForwardedFor])
-        var exchange = Exchange(
-            event: UsageEvent(
-                ts: Timestamp(secondsSince1970: limiter.clock.now()), requestID: Self.requestID(), accountID: "-",
-                keyID: "-", ip: clientIP, userAgent: request.headers[.userAgent], endpoint: flavor.endpoint, model: "",
-                status: 0, inputTokens: 0, outputTokens: 0),
-            flavor: flavor, started: .now)
-
-        // Identity.
-        guard let secret = Self.presentedSecret(request.headers) else {
-            return await refuse(
+    func handleChat(_ request: GatewayRequest, flavor: APIFlavor, on loop: any EventLoop) -> EventLoopFuture<GatewayAnswer> {
+        let exchange = exchange(for: request, flavor: flavor, endpoint: flavor.endpoint, model: "")
+        switch principal(for: request, on: loop) {
+        case .missing:
+            return refuse(
                 GatewayError(.authentication, "missing API key: send it in x-api-key or Authorization: Bearer"),
-                exchange, outcome: "unauthenticated")
+                exchange, outcome: "unauthenticated", on: loop)
+        case .known(let secret, let principal):
+            return admitAndForward(request, secret: secret, principal: principal, exchange: exchange, on: loop)
+        case .loading(let secret, let loading):
+            return loading.flatMap { principal in
+                self.admitAndForward(request, secret: secret, principal: principal, exchange: exchange, on: loop)
+            }.flatMapError { error in
+                // Only the store read fails here: admitting, forwarding and refusing always end in an answer.
+                self.logger.error("store read failed", metadata: ["error": "\(error)"])
+                return self.refuse(GatewayError(.internalError, "internal error"), exchange, outcome: "store_error", on: loop)
+            }
         }
-        let principal: Principal?
-        do {
-            principal = try await KeyHasher.keyID(inSecret: secret).asyncFlatMap { try await cache.principal(keyID: $0) }
+    }
+
+    private func admitAndForward(
+        _ request: GatewayRequest, secret: String, principal: Principal?, exchange: Exchange, on loop: any EventLoop
+    ) -> EventLoopFuture<GatewayAnswer> {
+        do throws(Refusal) {
+            let plan = try admit(request, secret: secret, principal: principal, exchange: exchange)
+            return forward(plan, exchange: exchange, on: loop)
         } catch {
-            logger.error("store read failed", metadata: ["error": "\(error)"])
-            return await refuse(GatewayError(.internalError, "internal error"), exchange, outcome: "store_error")
+            return refuse(error.error, exchange, outcome: error.outcome, on: loop)
         }
+    }
+
+    /// Every check before a request goes upstream, in order: the key, the verdict, the body, what the tier
+    /// may use, where the request comes from, the limits. Fills the record as it learns; throws the
+    /// refusal for the first check that fails.
+    func admit(_ request: GatewayRequest, secret: String, principal: Principal?, exchange: Exchange)
+        throws(Refusal) -> Plan
+    {
+        let flavor = exchange.flavor
+        // Identity.
         guard let principal, !principal.key.isRevoked, store.hasher.matches(secret, principal.key.secretHash) else {
-            return await refuse(GatewayError(.authentication, "invalid API key"), exchange, outcome: "unauthenticated")
+            throw Refusal(GatewayError(.authentication, "invalid API key"), "unauthenticated")
         }
         exchange.event.accountID = principal.account.id
         exchange.event.orgID = principal.account.orgID
@@ -103,62 +216,55 @@ extension Gateway {
 
         // Verdicts that refuse.
         if verdict == .block {
-            return await refuse(
-                GatewayError(.permission, "this account is blocked; contact support", code: "account_blocked"),
-                exchange, outcome: "blocked")
+            throw Refusal(
+                GatewayError(.permission, "this account is blocked; contact support", code: "account_blocked"), "blocked")
         }
         if verdict == .challenge {
-            return await refuse(
+            throw Refusal(
                 GatewayError(
                     .permission,
                     "verification required: confirm your identity in the console to continue using this account",
                     code: "verification_required"),
-                exchange, outcome: "challenged")
+                "challenged")
         }
 
         // The body.
-        let body: Data
-        do {
-            var buffer = try await request.body.collect(upTo: config.maxBodyBytes)
-            body = buffer.readData(length: buffer.readableBytes) ?? Data()
-        } catch {
-            return await refuse(
-                GatewayError(.tooLarge, "request body is larger than \(config.maxBodyBytes) bytes"), exchange,
-                outcome: "too_large")
+        guard request.body.readableBytes <= config.maxBodyBytes else {
+            throw Refusal(GatewayError(.tooLarge, "request body is larger than \(config.maxBodyBytes) bytes"), "too_large")
         }
         var chat: ChatRequest
         do {
-            chat = try ChatRequest(body: body, flavor: flavor)
+            chat = try ChatRequest(body: request.body.readableBytesView, flavor: flavor)
         } catch {
-            return await refuse(error, exchange, outcome: "invalid")
+            throw Refusal(error, "invalid")
         }
         exchange.event.model = chat.model
         exchange.event.stream = chat.stream
         exchange.event.thinking = chat.thinking
         exchange.event.maxTokens = chat.maxTokens
         exchange.event.tools = chat.tools
-        exchange.event.system = chat.system.map { String($0.prefix(config.records.keepSystemCharacters)) }
-        exchange.event.prompt = chat.prompt.map { String($0.prefix(config.records.keepPromptCharacters)) }
+        exchange.event.system = chat.system.map { Self.clipped($0, to: config.records.keepSystemCharacters) }
+        exchange.event.prompt = chat.prompt.map { Self.clipped($0, to: config.records.keepPromptCharacters) }
 
         // What the tier may use.
         guard policy.allows(model: chat.model) else {
-            return await refuse(
+            throw Refusal(
                 GatewayError(
                     .permission, "model \(chat.model) is not available to \(tier.rawValue)-tier accounts; verify to unlock it",
                     param: "model", code: "model_not_available"),
-                exchange, outcome: "tier_model")
+                "tier_model")
         }
         if chat.tools > 0, !policy.tools {
-            return await refuse(
+            throw Refusal(
                 GatewayError(.permission, "tools are not available to \(tier.rawValue)-tier accounts", param: "tools"),
-                exchange, outcome: "tier_tools")
+                "tier_tools")
         }
         if chat.thinking, !policy.visibleReasoning, verdict != .degrade {
-            return await refuse(
+            throw Refusal(
                 GatewayError(
                     .permission, "visible reasoning is not available to \(tier.rawValue)-tier accounts",
                     param: flavor == .anthropic ? "thinking" : "reasoning_effort"),
-                exchange, outcome: "tier_reasoning")
+                "tier_reasoning")
         }
         if verdict == .degrade {
             chat.withholdReasoning()
@@ -167,94 +273,98 @@ extension Gateway {
         if let cap = policy.maxOutputTokens { chat.capOutput(at: cap) }
 
         // Where the request comes from.
+        let clientIP = exchange.event.ip
+        let address = GatewayAddress(clientIP)
         var info = AddressInfo()
         if let intel {
-            let allowListed = GatewayAddress(clientIP).map { a in policy.allowAddresses.contains { $0.contains(a) } } ?? false
+            let allowListed = address.map { a in policy.allowAddresses.contains { $0.contains(a) } } ?? false
             info = intel.lookup(clientIP)
-            if !allowListed {
-                if let country = info.country {
-                    if policy.denyCountries.contains(country) || policy.allowCountries.map({ !$0.contains(country) }) == true {
-                        return await refuse(
-                            GatewayError(
-                                .permission, "requests from \(country) are not served for \(tier.rawValue)-tier accounts",
-                                code: "country_not_allowed"),
-                            exchange, outcome: "geofence_country")
-                    }
-                } else if policy.allowCountries != nil {
-                    return await refuse(
-                        GatewayError(.permission, "requests from an unknown country are not served for this tier",
-                                     code: "country_not_allowed"),
-                        exchange, outcome: "geofence_country")
-                }
-                if let kind = info.kind, policy.anonymizerKinds.contains(kind) {
-                    switch policy.anonymizers {
-                    case .deny:
-                        return await refuse(
-                            GatewayError(
-                                .permission,
-                                "requests through a \(kind) network are not served for \(tier.rawValue)-tier accounts",
-                                code: "anonymizer_not_allowed"),
-                            exchange, outcome: "geofence_anonymizer")
-                    case .flag:
-                        metrics.flagged(kind: kind)
-                        logger.info(
-                            "anonymised address",
-                            metadata: ["hydraguard.account.id": "\(principal.account.id)", "hydraguard.ip.kind": "\(kind)"])
-                    case .allow:
-                        break
-                    }
-                }
-            }
+            if !allowListed { try checkOrigin(info, policy: policy, tier: tier, accountID: principal.account.id) }
         }
 
         // Limits.
         let estimate = chat.estimatedInputTokens(charactersPerToken: config.charactersPerToken)
         let outputReserve = chat.maxTokens ?? policy.maxOutputTokens ?? 4096
+        let limits = limitRequest(
+            principal: principal, policy: policy, verdict: verdict, address: address, info: info, input: estimate,
+            output: outputReserve)
         let reservation: ReservationGuard
-        switch limiter.reserve(limitRequest(principal: principal, policy: policy, verdict: verdict, address: clientIP,
-                                            info: info, input: estimate, output: outputReserve)) {
+        switch limiter.reserve(limits) {
         case .failure(let refusal):
-            return await refuse(
+            throw Refusal(
                 GatewayError(
                     .rateLimit, refusal.message, retryAfter: refusal.retryAfter,
                     shouldRetry: refusal.retryAfter == nil ? false : nil, limitStatus: refusal.status),
-                exchange, outcome: "rate_limited")
+                "rate_limited")
         case .success(let r):
             reservation = ReservationGuard(r, limiter: limiter)
             exchange.limitStatus = r.status
         }
 
         chat.askForStreamUsage()
-        return await forward(chat, body: chat.forwardBody(original: body), request: request, reservation: reservation,
-                             exchange: exchange, estimate: estimate)
+        return Plan(
+            chat: chat, body: chat.forwardBody(original: request.body), reservation: reservation, estimate: estimate,
+            anthropicVersion: request.anthropicVersion, anthropicBeta: request.anthropicBeta)
+    }
+
+    /// At most `limit` characters of `text`; the text itself (no copy, no counting) when its UTF-8 is no
+    /// longer than that.
+    static func clipped(_ text: String, to limit: Int) -> String {
+        text.utf8.count <= limit ? text : String(text.prefix(limit))
+    }
+
+    /// The tier's country and anonymiser rules for an address that is not allow-listed.
+    private func checkOrigin(_ info: AddressInfo, policy: TierPolicy, tier: Tier, accountID: String) throws(Refusal) {
+        if let country = info.country {
+            if policy.denyCountries.contains(country) || policy.allowCountries.map({ !$0.contains(country) }) == true {
+                throw Refusal(
+                    GatewayError(
+                        .permission, "requests from \(country) are not served for \(tier.rawValue)-tier accounts",
+                        code: "country_not_allowed"),
+                    "geofence_country")
+            }
+        } else if policy.allowCountries != nil {
+            throw Refusal(
+                GatewayError(
+                    .permission, "requests from an unknown country are not served for this tier", code: "country_not_allowed"),
+                "geofence_country")
+        }
+        guard let kind = info.kind, policy.anonymizerKinds.contains(kind) else { return }
+        switch policy.anonymizers {
+        case .deny:
+            throw Refusal(
+                GatewayError(
+                    .permission, "requests through a \(kind) network are not served for \(tier.rawValue)-tier accounts",
+                    code: "anonymizer_not_allowed"),
+                "geofence_anonymizer")
+        case .flag:
+            metrics.flagged(kind: kind)
+            logger.info("anonymised address", metadata: ["hydraguard.account.id": "\(accountID)", "hydraguard.ip.kind": "\(kind)"])
+        case .allow:
+            break
+        }
     }
 
     func limitRequest(
-        principal: Principal, policy: TierPolicy, verdict: GatewayVerdict, address: String, info: AddressInfo,
+        principal: Principal, policy: TierPolicy, verdict: GatewayVerdict, address: GatewayAddress?, info: AddressInfo,
         input: Int, output: Int
     ) -> LimitRequest {
         let factor = verdict == .throttle ? config.verdicts.throttleFactor : 1
         func adjust(_ l: LimitSet) -> LimitSet { factor == 1 ? l : l.scaled(by: factor) }
         let accountLimits = adjust(policy.limits)
-        var scopes: [(scope: String, limits: LimitSet)] = [("account:\(principal.account.id)", accountLimits)]
-        scopes.append(("key:\(principal.key.id)", adjust(policy.keyLimits ?? policy.limits)))
+        let accountScope = "account:" + principal.account.id
+        var scopes: [(scope: String, limits: LimitSet)] = []
+        scopes.reserveCapacity(5)
+        scopes.append((accountScope, accountLimits))
+        scopes.append(("key:" + principal.key.id, adjust(policy.keyLimits ?? policy.limits)))
         if let org = principal.org {
             let orgPolicy = config.policy(for: org.verificationTier)
-            scopes.append(("org:\(org.id)", orgPolicy.orgLimits ?? orgPolicy.limits))
+            scopes.append(("org:" + org.id, orgPolicy.orgLimits ?? orgPolicy.limits))
         }
-        if !config.perPrefix.isEmpty, let a = GatewayAddress(address) {
-            scopes.append(("prefix:\(a.limitPrefix)", config.perPrefix))
-        }
-        if !config.perASN.isEmpty, let asn = info.asn { scopes.append(("asn:\(asn)", config.perASN)) }
+        if !config.perPrefix.isEmpty, let address { scopes.append(("prefix:" + address.limitPrefix, config.perPrefix)) }
+        if !config.perASN.isEmpty, let asn = info.asn { scopes.append(("asn:" + String(asn), config.perASN)) }
         return LimitRequest(
-            scopes: scopes, concurrencyScope: "account:\(principal.account.id)", concurrencyLimit: accountLimits.concurrent,
+            scopes: scopes, concurrencyScope: accountScope, concurrencyLimit: accountLimits.concurrent,
             inputTokens: input, outputTokens: output)
-    }
-}
-
-extension Optional {
-    func asyncFlatMap<U>(_ transform: (Wrapped) async throws -> U?) async rethrows -> U? {
-        guard let value = self else { return nil }
-        return try await transform(value)
     }
 }

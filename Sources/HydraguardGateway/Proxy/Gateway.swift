@@ -33,7 +33,8 @@ public final class Gateway: Sendable {
 
     public init(
         config: GatewayConfig, store: Store, httpClient: HTTPClient, logger: Logger, clock: GatewayClock = .system,
-        intel: (any AddressIntelligence)? = nil, metrics: GatewayMetrics = GatewayMetrics(), cacheSeconds: Double = 1
+        intel: (any AddressIntelligence)? = nil, metrics: GatewayMetrics = GatewayMetrics(), cacheSeconds: Double = 1,
+        journal: RecordJournal? = nil
     ) {
         self.config = config
         self.store = store
@@ -43,7 +44,7 @@ public final class Gateway: Sendable {
         self.intel = intel
         self.metrics = metrics
         limiter = Limiter(clock: clock)
-        recorder = RecordWriter(store: store, config: config.records, logger: logger, metrics: metrics)
+        recorder = RecordWriter(store: store, config: config.records, logger: logger, metrics: metrics, journal: journal)
         cache = PrincipalCache(store: store, ttl: cacheSeconds, clock: clock)
         trusted = config.trustedProxies
     }
@@ -76,7 +77,23 @@ public final class Gateway: Sendable {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         z ^= z >> 31
-        return "req_" + String(z, radix: 36)
+        // "req_" and the number in base 36 (at most 13 digits), written in one buffer.
+        return String(unsafeUninitializedCapacity: 17) { out in
+            for (i, byte) in "req_".utf8.enumerated() { out[i] = byte }
+            var count = 1
+            var n = z
+            while n >= 36 {
+                n /= 36
+                count += 1
+            }
+            var v = z
+            for i in stride(from: 4 + count - 1, through: 4, by: -1) {
+                let d = UInt8(truncatingIfNeeded: v % 36)
+                out[i] = d < 10 ? 0x30 + d : 0x61 + d - 10
+                v /= 36
+            }
+            return 4 + count
+        }
     }
 }
 

@@ -3,7 +3,7 @@ import HummingbirdCore
 import ServiceLifecycle
 
 /// The gateway's public server: the two model APIs, the model list and `/healthz`, served by
-/// ``GatewayChildChannel`` on SwiftNIO's HTTP/1.1 pipeline inside Hummingbird's server (which owns the
+/// ``ResponderChildChannel`` on SwiftNIO's HTTP/1.1 pipeline inside Hummingbird's server (which owns the
 /// socket, the lifecycle and graceful shutdown). Its services (the record writer) run with it and shut
 /// down after it.
 ///
@@ -16,7 +16,7 @@ public func buildGatewayApplication(_ gateway: Gateway) -> some ApplicationProto
     let router = Router(context: GatewayRequestContext.self)
     return Application(
         router: router,
-        server: HTTPServerBuilder { _ in GatewayChildChannel(gateway: gateway) },
+        server: HTTPServerBuilder { _ in ResponderChildChannel(responder: gateway) },
         configuration: .init(
             address: .hostname(gateway.config.listen.host, port: gateway.config.listen.port), serverName: nil),
         services: [gateway.recorder],

@@ -1,44 +1,36 @@
-import HTTPTypes
 public import HummingbirdCore
 import Logging
 public import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
 
-extension Gateway {
-    /// The gateway's routes: the two model APIs, the model list and a health check.
-    func route(_ request: Request, peer: String?) async -> Response {
-        let path = request.uri.path
-        switch (request.method, path) {
-        case (.post, "/v1/messages"): return await handle(request, peer: peer, flavor: .anthropic)
-        case (.post, "/v1/chat/completions"): return await handle(request, peer: peer, flavor: .openai)
-        case (.get, "/v1/models"): return await handleModels(request, peer: peer)
-        case (.get, "/healthz"): return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
-        default:
-            let flavor: APIFlavor = path.hasPrefix("/v1/messages") || request.headers[.anthropicVersion] != nil
-                ? .anthropic : .openai
-            return errorResponse(
-                GatewayError(.notFound, "no route for \(request.method) \(path)"), flavor: flavor,
-                requestID: Self.requestID())
-        }
-    }
+/// What answers the requests of a ``ResponderChildChannel``: the gateway, or the upstream stub.
+protocol HTTPResponder: Sendable {
+    /// Largest request body read; a longer one reaches ``serve(_:on:)`` cut just past this size.
+    var maxBodyBytes: Int { get }
+    /// Answers a request; the future never fails and completes on `loop`.
+    func serve(_ request: GatewayRequest, on loop: any EventLoop) -> EventLoopFuture<GatewayAnswer>
 }
 
-/// The gateway's connections, served straight from SwiftNIO's HTTP/1.1 pipeline: a request is read whole
-/// on its event loop, handled in one task, and its answer written back on that loop (a non-streamed answer
-/// in one flush, a stream chunk by chunk as each write completes). It runs inside Hummingbird's server,
-/// which owns the listening socket, its lifecycle and graceful shutdown.
-struct GatewayChildChannel: ServerChildChannel {
+extension Gateway: HTTPResponder {
+    var maxBodyBytes: Int { config.maxBodyBytes }
+}
+
+/// Connections served straight from SwiftNIO's HTTP/1.1 pipeline: a request is read whole on its event
+/// loop, answered by the responder on that loop, and its answer written back there (a whole answer in one
+/// flush, a stream chunk by chunk as each write completes). It runs inside Hummingbird's server, which
+/// owns the listening socket, its lifecycle and graceful shutdown.
+struct ResponderChildChannel: ServerChildChannel {
     struct Value: ServerChildChannelValue {
         let channel: any Channel
-        let handler: NIOLoopBound<GatewayServerHandler>
+        let handler: NIOLoopBound<ResponderHandler>
     }
 
-    let gateway: Gateway
+    let responder: any HTTPResponder
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
-            let handler = GatewayServerHandler(gateway: gateway)
+            let handler = ResponderHandler(responder: responder)
             // No pipelining assistance: the handler queues pipelined requests itself, so that reading is
             // not switched off and on around every answer (two epoll_ctl calls a request).
             try channel.pipeline.syncOperations.configureHTTPServerPipeline(
@@ -57,9 +49,9 @@ struct GatewayChildChannel: ServerChildChannel {
     }
 }
 
-/// Answers one request at a time: runs it through ``Gateway/route(_:peer:)`` and writes the answer.
+/// Answers one request at a time: runs it through ``HTTPResponder/serve(_:on:)`` and writes the answer.
 /// Requests a client pipelines behind it wait in a short queue, and reading stops while that is full.
-final class GatewayServerHandler: ChannelDuplexHandler {
+final class ResponderHandler: ChannelDuplexHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
@@ -67,7 +59,7 @@ final class GatewayServerHandler: ChannelDuplexHandler {
     /// Pipelined requests held while one is answered; beyond this, reading waits.
     static let maxQueued = 8
 
-    private let gateway: Gateway
+    private let responder: any HTTPResponder
     private let maxBody: Int
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
@@ -78,9 +70,9 @@ final class GatewayServerHandler: ChannelDuplexHandler {
     private var queued: [(HTTPRequestHead, ByteBuffer)] = []
     private var readPending = false
 
-    init(gateway: Gateway) {
-        self.gateway = gateway
-        maxBody = gateway.config.maxBodyBytes
+    init(responder: any HTTPResponder) {
+        self.responder = responder
+        maxBody = responder.maxBodyBytes
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -120,20 +112,44 @@ final class GatewayServerHandler: ChannelDuplexHandler {
             peer = context.channel.remoteAddress?.ipAddress
             peerKnown = true
         }
-        guard let request = Self.request(head, body: body) else {
-            context.close(promise: nil)
-            return
-        }
         busy = true
-        let gateway = gateway
-        let peer = peer
-        let loop = context.eventLoop
-        let bound = NIOLoopBound(ResponseTarget(context: context, handler: self), eventLoop: loop)
         let keepAlive = head.isKeepAlive
         let version = head.version
-        Task {
-            let response = await gateway.route(request, peer: peer)
-            await AnswerWriter.write(response, version: version, keepAlive: keepAlive, to: bound, loop: loop)
+        let request = GatewayRequest(head: head, body: body, peer: peer)
+        // Everything up to the answer runs on this loop (the upstream's connection is one of its own), so
+        // the answer is written from inside the upstream's read, with no hop.
+        responder.serve(request, on: context.eventLoop).assumeIsolated().whenComplete { result in
+            let answer = (try? result.get()) ?? Gateway.internalErrorAnswer
+            self.write(answer, version: version, keepAlive: keepAlive, context: context)
+        }
+    }
+
+    /// Writes an answer: one of known length in a single flush, a stream as each chunk arrives.
+    private func write(_ answer: GatewayAnswer, version: HTTPVersion, keepAlive: Bool, context: ChannelHandlerContext) {
+        switch answer {
+        case .whole(let status, var headers, let body):
+            headers.add(name: "content-length", value: String(body.readableBytes))
+            if !keepAlive { headers.add(name: "connection", value: "close") }
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))),
+                          promise: nil)
+            if body.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            answered(context: context, keepAlive: keepAlive)
+        case .stream(let status, var headers, let stream):
+            if !keepAlive { headers.add(name: "connection", value: "close") }
+            context.writeAndFlush(
+                wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)
+            let loop = context.eventLoop
+            let target = NIOLoopBound(ResponseTarget(context: context, handler: self), eventLoop: loop)
+            let writer = StreamingWriter(target: target, loop: loop, state: StreamState())
+            Task {
+                await stream(writer)
+                let finished = writer.state.finished
+                loop.execute {
+                    // An answer that did not finish cannot be framed as whole: the connection ends with it.
+                    target.value.handler.answered(context: target.value.context, keepAlive: keepAlive && finished)
+                }
+            }
         }
     }
 
@@ -174,94 +190,12 @@ final class GatewayServerHandler: ChannelDuplexHandler {
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
-    /// The request headers the gateway reads (identity, address, client, API version); no other is
-    /// passed on, so no other is converted.
-    static let readHeaders: [(lowercased: [UInt8], name: HTTPField.Name)] = [
-        HTTPField.Name.xAPIKey, .authorization, .xForwardedFor, .userAgent, .anthropicVersion,
-        HTTPField.Name("anthropic-beta")!,
-    ].map { (Array($0.canonicalName.utf8), $0) }
-
-    /// NIO's request head as Hummingbird's request, with the headers the gateway reads; nil for a method
-    /// HTTPTypes rejects.
-    static func request(_ head: HTTPRequestHead, body: ByteBuffer) -> Request? {
-        var fields = HTTPFields()
-        for (name, value) in head.headers {
-            let utf8 = name.utf8
-            for known in readHeaders where known.lowercased.count == utf8.count {
-                if zip(utf8, known.lowercased).allSatisfy({ $0 | 0x20 == $1 | 0x20 }) {
-                    fields.append(HTTPField(name: known.name, value: value))
-                    break
-                }
-            }
-        }
-        guard let method = HTTPRequest.Method(head.method.rawValue) else { return nil }
-        let http = HTTPRequest(method: method, scheme: nil, authority: nil, path: head.uri, headerFields: fields)
-        return Request(head: http, body: RequestBody(buffer: body))
-    }
-
-}
-
-/// Writes the gateway's answers to their connections.
-enum AnswerWriter {
-    /// Writes an answer: one of known length in a single flush, a stream as each chunk arrives.
-    static func write(
-        _ response: Response, version: HTTPVersion, keepAlive: Bool, to target: NIOLoopBound<ResponseTarget>,
-        loop: any EventLoop
-    ) async {
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(response.headers.count + 2)
-        for field in response.headers { headers.add(name: field.name.rawName, value: field.value) }
-        if !keepAlive { headers.replaceOrAdd(name: "connection", value: "close") }
-        let status = HTTPResponseStatus(statusCode: response.status.code, reasonPhrase: response.status.reasonPhrase)
-        if let length = response.body.contentLength {
-            headers.replaceOrAdd(name: "content-length", value: String(length))
-            let collected = CollectedBody()
-            try? await response.body.write(CollectingWriter(collected: collected))
-            let head = HTTPResponseHead(version: version, status: status, headers: headers)
-            let buffers = collected.buffers
-            onLoop(loop) {
-                let context = target.value.context
-                context.write(NIOAny(HTTPServerResponsePart.head(head)), promise: nil)
-                for buffer in buffers { context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(buffer))), promise: nil) }
-                context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)), promise: nil)
-                target.value.handler.answered(context: context, keepAlive: keepAlive)
-            }
-        } else {
-            let head = HTTPResponseHead(version: version, status: status, headers: headers)
-            let state = StreamState()
-            onLoop(loop) {
-                target.value.context.writeAndFlush(NIOAny(HTTPServerResponsePart.head(head)), promise: nil)
-            }
-            try? await response.body.write(StreamingWriter(target: target, loop: loop, state: state))
-            let finished = state.finished
-            onLoop(loop) {
-                let context = target.value.context
-                // An answer that did not finish cannot be framed as whole: the connection ends with it.
-                target.value.handler.answered(context: context, keepAlive: keepAlive && finished)
-            }
-        }
-    }
-
-    static func onLoop(_ loop: any EventLoop, _ work: @escaping @Sendable () -> Void) {
-        if loop.inEventLoop { work() } else { loop.execute(work) }
-    }
 }
 
 /// What an answer is written to: the request's pipeline context and its handler (used on their loop only).
 struct ResponseTarget {
     let context: ChannelHandlerContext
-    let handler: GatewayServerHandler
-}
-
-/// The buffers of an answer of known length, gathered before they are written in one flush.
-private final class CollectedBody: @unchecked Sendable {
-    var buffers: [ByteBuffer] = []
-}
-
-private struct CollectingWriter: ResponseBodyWriter {
-    let collected: CollectedBody
-    mutating func write(_ buffer: ByteBuffer) async throws { collected.buffers.append(buffer) }
-    consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}
+    let handler: ResponderHandler
 }
 
 /// Whether a streamed answer was finished by its writer.
@@ -271,12 +205,12 @@ private final class StreamState: @unchecked Sendable {
 
 /// Writes a stream chunk by chunk, each flushed at once; a write fails (and the gateway sees a client
 /// that went away) once the connection is closed.
-private struct StreamingWriter: ResponseBodyWriter {
+private struct StreamingWriter: AnswerStreamWriter {
     let target: NIOLoopBound<ResponseTarget>
     let loop: any EventLoop
     let state: StreamState
 
-    mutating func write(_ buffer: ByteBuffer) async throws {
+    func write(_ buffer: ByteBuffer) async throws {
         let target = target
         let written: EventLoopFuture<Void> =
             loop.inEventLoop
@@ -285,7 +219,7 @@ private struct StreamingWriter: ResponseBodyWriter {
         try await written.get()
     }
 
-    consuming func finish(_ trailingHeaders: HTTPFields?) async throws {
+    func finish() async throws {
         let target = target
         let written: EventLoopFuture<Void> =
             loop.inEventLoop

@@ -89,20 +89,34 @@ final class UpstreamPool: Sendable {
         maxBytes: Int
     ) async throws -> UpstreamResponse {
         let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? group.next()
+        return try await exchange(
+            method: method, path: path, headers: headers, body: body, stream: stream, timeout: timeout,
+            maxBytes: maxBytes, on: loop
+        ).get()
+    }
+
+    /// ``send(method:path:headers:body:stream:timeout:maxBytes:)`` from `loop`, on a connection of that
+    /// loop: the future completes there, in the connection's read, so that a caller on the loop goes on
+    /// with no hop.
+    func exchange(
+        method: HTTPMethod, path: String, headers: HTTPHeaders, body: ByteBuffer?, stream: Bool, timeout: TimeAmount,
+        maxBytes: Int, on loop: any EventLoop
+    ) -> EventLoopFuture<UpstreamResponse> {
         var head = HTTPRequestHead(version: .http1_1, method: method, uri: basePath + path, headers: headers)
         head.headers.replaceOrAdd(name: "host", value: hostHeader)
         if let body { head.headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes)) }
         let exchange = UpstreamExchange(head: head, body: body, stream: stream, timeout: timeout, maxBytes: maxBytes)
-        let first = run(exchange, on: loop)
-        let answer = first.flatMapError { error in
-            // A keep-alive connection the upstream closed just as the request went out: once more, fresh.
-            guard let e = error as? UpstreamError, e == .staleConnection else { return loop.makeFailedFuture(error) }
-            return self.connect(on: loop).flatMap { $0.start(exchange) }
-        }
-        do {
-            return try await answer.get()
-        } catch UpstreamError.staleConnection {
-            throw UpstreamError.unreachable
+        return run(exchange, on: loop)
+    }
+
+    /// A keep-alive connection the upstream closed just as the request went out: the same exchange once
+    /// more, on a fresh connection, answering the same promise (a failure there is final).
+    fileprivate func retryFresh(_ exchange: UpstreamExchange, promise: EventLoopPromise<UpstreamResponse>) {
+        connect(on: promise.futureResult.eventLoop).whenComplete { result in
+            switch result {
+            case .success(let connection): connection.handler.start(exchange, reused: false, promise: promise)
+            case .failure: promise.fail(UpstreamError.unreachable)
+            }
         }
     }
 
@@ -236,7 +250,7 @@ final class UpstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
 
     func start(_ exchange: UpstreamExchange, reused: Bool, promise: EventLoopPromise<UpstreamResponse>) {
         guard let context, case .idle = state else {
-            promise.fail(reused ? UpstreamError.staleConnection : UpstreamError.unreachable)
+            if reused { pool.retryFresh(exchange, promise: promise) } else { promise.fail(UpstreamError.unreachable) }
             return
         }
         generation &+= 1
@@ -341,6 +355,8 @@ final class UpstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
         timer?.cancel()
         timer = nil
         switch state {
+        case .waitingHead where error == .staleConnection:
+            if let promise = promise.take(), let exchange { pool.retryFresh(exchange, promise: promise) }
         case .waitingHead, .collecting:
             promise.take()?.fail(error)
         case .streaming(let source):

@@ -6,6 +6,8 @@ public struct GatewayMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     let recordsWritten: Counter
     let recordFailures: Counter
+    let recordCommits: Counter
+    let journalFailures: Counter
     let upstreamLatency: DurationHistogram
     let inputTokens: Counter
     let outputTokens: Counter
@@ -25,6 +27,10 @@ public struct GatewayMetrics: Sendable {
         self.registry = registry
         recordsWritten = registry.makeCounter(descriptor: Self.name("records_written", "total", "Request records committed to the store."))
         recordFailures = registry.makeCounter(descriptor: Self.name("record_failures", "total", "Request records the store refused."))
+        journalFailures = registry.makeCounter(
+            descriptor: Self.name("journal_failures", "total", "Request records the record journal could not write."))
+        recordCommits = registry.makeCounter(
+            descriptor: Self.name("record_commits", "total", "Store transactions that committed request records."))
         upstreamLatency = registry.makeDurationHistogram(
             descriptor: Self.name("upstream", "seconds", "Time the upstream took, to its last byte."),
             buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(500),

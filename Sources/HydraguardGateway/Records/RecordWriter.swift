@@ -4,109 +4,330 @@ public import HydraguardStore
 public import Logging
 public import ServiceLifecycle
 import Synchronization
+public import NIOCore
+import NIOPosix
 
-/// Writes request records to the store in group commits (one transaction for everything that arrived
-/// while the last one was being written) and, when configured, to rotated JSON Lines files.
+/// Writes request records to the store and, when configured, to rotated JSON Lines files.
 ///
-/// `record(_:)` returns once its record is committed to SQLite when `waitForCommit` is on, so that an
-/// answered request is never lost to a process crash.
+/// With a ``RecordJournal`` (the gateway's default for a store on disk), each event loop gathers the
+/// records it finishes in one pass of the loop and appends them to the journal with one write at the end
+/// of the pass; ``record(_:on:)`` completes when that write returns, on the loop, with no thread hop. The
+/// writer thread commits the journalled records to the store in one transaction every
+/// `commitIntervalMs`. Without a journal, records are committed in group commits (everything that
+/// arrived while the last commit ran), and ``record(_:on:)`` completes once its record's commit has; the
+/// waiters of one commit are released with one hop to each loop.
+///
+/// Either way, with `waitForCommit` on, an answered request's record survives a crash of the process.
+/// Commits run on a thread of their own, never on an event loop.
 public final class RecordWriter: Service, Sendable {
+    typealias Waiter = RecordWaiter
+
     struct Pending {
         var events: [UsageEvent] = []
-        var waiters: [CheckedContinuation<Void, Never>] = []
+        var waiters: [Waiter] = []
+        /// A drain is queued or running on the writer thread: records added now are taken by it.
+        var draining = false
         var closed = false
+    }
+
+    /// The records one event loop finished in its current pass, journalled together at its end.
+    final class LoopBatch: @unchecked Sendable {
+        // @unchecked: touched only on its own event loop.
+        var lines = JSONOutput(capacity: 16 << 10)
+        var events: [UsageEvent] = []
+        var promises: [EventLoopPromise<Void>] = []
+        var scheduled = false
     }
 
     private let store: Store
     private let config: RecordsConfig
     private let logger: Logger
     private let pending = Mutex(Pending())
-    private let wake: AsyncStream<Void>.Continuation
-    private let wakes: AsyncStream<Void>
     private let metrics: GatewayMetrics?
+    /// Records ahead of the store; nil to commit before answering instead.
+    public let journal: RecordJournal?
+    private let batches = Mutex<[ObjectIdentifier: LoopBatch]>([:])
+    /// The one thread that commits (and writes JSON Lines), so that drains never overlap.
+    private let thread: NIOThreadPool
+    /// Touched only on `thread`.
+    private let writerState: WriterState
+    private let stopped = Atomic(false)
+    private let closed = Atomic(false)
 
-    public init(store: Store, config: RecordsConfig, logger: Logger, metrics: GatewayMetrics? = nil) {
+    public init(
+        store: Store, config: RecordsConfig, logger: Logger, metrics: GatewayMetrics? = nil, journal: RecordJournal? = nil
+    ) {
         self.store = store
         self.config = config
         self.logger = logger
         self.metrics = metrics
-        (wakes, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        self.journal = journal
+        thread = NIOThreadPool(numberOfThreads: 1)
+        thread.start()
+        writerState = WriterState(JSONLRotator(config: config, logger: logger))
     }
 
-    /// Queues a record; waits for its commit when `waitForCommit` is on.
+    /// Queues a record; call on `loop`. The future completes on `loop` once the record is safe (journalled,
+    /// or committed without a journal) when `waitForCommit` is on, else at once. It never fails: a record
+    /// the store refuses is counted and logged.
+    public func record(_ event: UsageEvent, on loop: any EventLoop) -> EventLoopFuture<Void> {
+        guard loop.inEventLoop else { return loop.flatSubmit { self.record(event, on: loop) } }
+        if journal != nil, !closed.load(ordering: .relaxed) {
+            let batch = self.batch(for: loop)
+            event.encode(into: &batch.lines)
+            batch.lines.bytes.append(0x0A)
+            batch.events.append(event)
+            if !batch.scheduled {
+                batch.scheduled = true
+                // After the rest of this pass of the loop: the records of every answer it finished go in
+                // one write.
+                loop.execute { self.flush(batch) }
+            }
+            guard config.waitForCommit else { return loop.makeSucceededVoidFuture() }
+            let promise = loop.makePromise(of: Void.self)
+            batch.promises.append(promise)
+            return promise.futureResult
+        }
+        guard config.waitForCommit else {
+            enqueue(event, waiter: nil)
+            return loop.makeSucceededVoidFuture()
+        }
+        let promise = loop.makePromise(of: Void.self)
+        enqueue(event, waiter: .promise(promise))
+        return promise.futureResult
+    }
+
+    /// Queues a record; returns once it is safe when `waitForCommit` is on.
     public func record(_ event: UsageEvent) async {
-        if config.waitForCommit {
+        if let loop = MultiThreadedEventLoopGroup.currentEventLoop {
+            try? await record(event, on: loop).get()
+            return
+        }
+        if let journal, !closed.load(ordering: .relaxed) {
+            // Off the event loops (as in tests): journalled on its own.
+            var line = JSONOutput(capacity: 1024)
+            event.encode(into: &line)
+            line.bytes.append(0x0A)
+            guard config.waitForCommit else {
+                _ = journal.append(line.bytes, events: [event], waiters: [])
+                scheduleEarlyCommit(journal)
+                return
+            }
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let accepted = pending.withLock { p -> Bool in
-                    guard !p.closed else { return false }
-                    p.events.append(event)
-                    p.waiters.append(continuation)
-                    return true
-                }
-                if accepted {
-                    wake.yield()
-                } else {
-                    // After shutdown: write it directly rather than lose it.
-                    try? store.insertUsage([event])
+                if journal.append(line.bytes, events: [event], waiters: [.continuation(continuation)]) {
                     continuation.resume()
+                } else {
+                    submitCommit()
                 }
             }
-        } else {
-            let accepted = pending.withLock { p -> Bool in
-                guard !p.closed else { return false }
-                p.events.append(event)
-                return true
-            }
-            if accepted { wake.yield() } else { try? await store.insertUsage([event]) }
+            scheduleEarlyCommit(journal)
+            return
+        }
+        guard config.waitForCommit else {
+            enqueue(event, waiter: nil)
+            return
+        }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            enqueue(event, waiter: .continuation(continuation))
         }
     }
 
+    private func batch(for loop: any EventLoop) -> LoopBatch {
+        let id = ObjectIdentifier(loop)
+        return batches.withLock { batches in
+            if let batch = batches[id] { return batch }
+            let batch = LoopBatch()
+            batches[id] = batch
+            return batch
+        }
+    }
+
+    /// Journals what a loop gathered in this pass and lets its answers go; on the loop.
+    private func flush(_ batch: LoopBatch) {
+        batch.scheduled = false
+        guard let journal, !batch.events.isEmpty else { return }
+        let promises = batch.promises
+        let written = journal.append(batch.lines.bytes, events: batch.events, waiters: promises.map { .promise($0) })
+        let count = batch.events.count
+        batch.lines.removeAll()
+        batch.events.removeAll(keepingCapacity: true)
+        batch.promises.removeAll(keepingCapacity: true)
+        if written {
+            for promise in promises { promise.succeed() }
+        } else {
+            // The journal could not be written (a full disk, say): these answers wait for the store's
+            // commit of the same records instead (the journal keeps them for it).
+            metrics?.journalFailures.increment(by: Int64(count))
+            logger.error("could not write the record journal; answers wait for the store's commit")
+            submitCommit()
+        }
+        scheduleEarlyCommit(journal)
+    }
+
+    /// Commits now rather than at the next interval when many records are queued.
+    private func scheduleEarlyCommit(_ journal: RecordJournal) {
+        if journal.queuedCount >= 4096 { submitCommit() }
+    }
+
+    private func submitCommit() {
+        thread.submit { [self] state in
+            guard case .active = state else { return }
+            commitJournal()
+        }
+    }
+
+    private func enqueue(_ event: UsageEvent, waiter: Waiter?) {
+        enum Next { case none, drain, direct }
+        let next = pending.withLock { p -> Next in
+            if p.closed { return .direct }
+            p.events.append(event)
+            if let waiter { p.waiters.append(waiter) }
+            if p.draining { return .none }
+            p.draining = true
+            return .drain
+        }
+        switch next {
+        case .none:
+            break
+        case .drain:
+            thread.submit { [self] state in
+                guard case .active = state else { return }
+                drain()
+            }
+        case .direct:
+            // After shutdown: write it directly rather than lose it.
+            do { try store.insertUsage([event]) } catch {
+                metrics?.recordFailures.increment()
+                logger.error("could not write a request record", metadata: ["error": "\(error)"])
+            }
+            waiter.map { Self.release([$0]) }
+        }
+    }
+
+    /// Commits what is pending, batch after batch, until nothing is; on the writer thread.
+    private func drain() {
+        while true {
+            let batch = pending.withLock { p -> Pending in
+                let taken = Pending(events: p.events, waiters: p.waiters)
+                p.events.removeAll(keepingCapacity: true)
+                p.waiters.removeAll(keepingCapacity: true)
+                if taken.events.isEmpty { p.draining = false }
+                return taken
+            }
+            if batch.events.isEmpty { return }
+            commit(batch.events, generation: nil)
+            // Answers wait for the commit only; the JSON Lines copy is written after they go.
+            Self.release(batch.waiters)
+            writerState.rotator.write(batch.events)
+        }
+    }
+
+    /// Commits the journalled records (with any a failed commit left), then lets go of waiters that fell
+    /// back on this commit; on the writer thread.
+    private func commitJournal() {
+        guard let journal, let sealed = journal.seal(logger: logger) else { return }
+        writerState.retry.append(contentsOf: sealed.events)
+        writerState.waiters.append(contentsOf: sealed.waiters)
+        let batch = writerState.retry
+        guard commit(batch, generation: sealed.generation) else { return }
+        writerState.retry.removeAll()
+        journal.remove(through: sealed.generation)
+        Self.release(writerState.waiters)
+        writerState.waiters.removeAll()
+        writerState.rotator.write(batch)
+    }
+
+    /// One transaction; with a journal generation, marks it committed too.
+    @discardableResult
+    private func commit(_ events: [UsageEvent], generation: Int?) -> Bool {
+        do {
+            if let generation {
+                try store.insertUsage(events, journalGeneration: generation)
+            } else {
+                try store.insertUsage(events)
+            }
+            metrics?.recordsWritten.increment(by: Int64(events.count))
+            metrics?.recordCommits.increment()
+            return true
+        } catch {
+            metrics?.recordFailures.increment(by: Int64(events.count))
+            logger.error(
+                "could not write request records",
+                metadata: ["hydraguard.records": "\(events.count)", "error": "\(error)"])
+            return false
+        }
+    }
+
+    /// Lets the waiters of a commit go: the promises of each loop in one task on that loop.
+    private static func release(_ waiters: [Waiter]) {
+        var byLoop: [ObjectIdentifier: (loop: any EventLoop, promises: [EventLoopPromise<Void>])] = [:]
+        for waiter in waiters {
+            switch waiter {
+            case .promise(let promise):
+                let loop = promise.futureResult.eventLoop
+                byLoop[ObjectIdentifier(loop), default: (loop, [])].promises.append(promise)
+            case .continuation(let continuation):
+                continuation.resume()
+            }
+        }
+        for (loop, promises) in byLoop.values {
+            loop.execute { for promise in promises { promise.succeed() } }
+        }
+    }
+
+    /// Commits journalled records every `commitIntervalMs` and checkpoints the store every second while
+    /// the gateway runs; at shutdown, commits what is left, publishes the JSON Lines file, closes the
+    /// journal and stops the writer thread.
     public func run() async throws {
-        var jsonl = JSONLRotator(config: config, logger: logger)
-        // A store opened with background checkpoints is checkpointed here, every second, off the commits.
-        let checkpoints = Task { [store, logger] in
+        let interval = journal == nil ? 1000 : max(1, config.commitIntervalMs)
+        try? await cancelWhenGracefulShutdown { [self] in
+            var sinceCheckpoint = 0
             while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(1))
-                if Task.isCancelled { break }
+                try await Task.sleep(for: .milliseconds(interval))
+                if journal != nil { try await thread.runIfActive { self.commitJournal() } }
+                sinceCheckpoint += interval
+                guard sinceCheckpoint >= 1000 else { continue }
+                sinceCheckpoint = 0
+                // A store opened with background checkpoints is checkpointed here, off the commits.
                 do { try await store.checkpoint() } catch is CancellationError {
-                    break
+                    throw CancellationError()
                 } catch {
                     logger.warning("store checkpoint failed", metadata: ["error": "\(error)"])
                 }
             }
         }
-        defer { checkpoints.cancel() }
-        for await _ in wakes.cancelOnGracefulShutdown() {
-            await drain(&jsonl)
-        }
+        closed.store(true, ordering: .relaxed)
         pending.withLock { $0.closed = true }
-        await drain(&jsonl)
-        jsonl.close()
+        // Queued after any commit in progress (the pool has one thread): the last records, then the files.
+        try await thread.runIfActive { [self] in
+            commitJournal()
+            drain()
+            journal?.close()
+            writerState.rotator.close()
+        }
+        if stopped.exchange(true, ordering: .relaxed) == false { try await thread.shutdownGracefully() }
     }
 
-    private func drain(_ jsonl: inout JSONLRotator) async {
-        while true {
-            let batch = pending.withLock { p -> Pending in
-                let taken = p
-                p.events.removeAll(keepingCapacity: true)
-                p.waiters.removeAll(keepingCapacity: true)
-                return taken
-            }
-            if batch.events.isEmpty { return }
-            do {
-                try await store.insertUsage(batch.events)
-                metrics?.recordsWritten.increment(by: Int64(batch.events.count))
-            } catch {
-                metrics?.recordFailures.increment(by: Int64(batch.events.count))
-                logger.error(
-                    "could not write request records",
-                    metadata: ["hydraguard.records": "\(batch.events.count)", "error": "\(error)"])
-            }
-            // Answers wait for the commit only; the JSON Lines copy is written after they go.
-            for waiter in batch.waiters { waiter.resume() }
-            jsonl.write(batch.events)
-        }
+    deinit {
+        // A writer that never ran (or whose run was cut short) still stops its thread.
+        if stopped.exchange(true, ordering: .relaxed) == false { thread.shutdownGracefully { _ in } }
     }
+}
+
+/// Who waits for a record to be safe.
+enum RecordWaiter: Sendable {
+    case promise(EventLoopPromise<Void>)
+    case continuation(CheckedContinuation<Void, Never>)
+}
+
+/// What the writer thread keeps between commits.
+private final class WriterState: @unchecked Sendable {
+    // @unchecked: used only on the record writer's single thread.
+    var rotator: JSONLRotator
+    /// Journalled records a failed commit left, tried again with the next, and who waits for them.
+    var retry: [UsageEvent] = []
+    var waiters: [RecordWaiter] = []
+    init(_ rotator: JSONLRotator) { self.rotator = rotator }
 }
 
 /// JSON Lines files under a directory, one per period or record count: `events-<start>.jsonl`, each

@@ -1,8 +1,9 @@
 import Foundation
-import HTTPTypes
 public import Hummingbird
+import HummingbirdCore
 public import Logging
 import NIOCore
+import NIOHTTP1
 
 /// Settings of ``buildUpstreamStubApplication(_:logger:)``.
 public struct UpstreamStubConfig: Sendable {
@@ -34,18 +35,21 @@ public struct UpstreamStubConfig: Sendable {
 /// tool definitions; output tokens are the words it writes (never more than `max_tokens`).
 /// A request with `thinking` (Anthropic) or `reasoning_effort` (OpenAI) also gets visible reasoning.
 public func buildUpstreamStubApplication(_ config: UpstreamStubConfig, logger: Logger) -> some ApplicationProtocol {
-    let router = Router()
+    // Every route is answered by the child channel, on NIO's HTTP/1.1 pipeline (as the gateway's are), so
+    // that the stub costs the benchmark's shared cores little; the router is only what Hummingbird's type
+    // asks for.
     let stub = UpstreamStub(config: config)
-    router.post("/v1/messages") { request, _ in try await stub.answer(request, openAI: false) }
-    router.post("/v1/chat/completions") { request, _ in try await stub.answer(request, openAI: true) }
-    router.get("/v1/models") { _, _ in stub.models() }
     return Application(
-        router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil),
+        router: Router(),
+        server: HTTPServerBuilder { _ in ResponderChildChannel(responder: stub) },
+        configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil),
         logger: logger)
 }
 
-struct UpstreamStub: Sendable {
+struct UpstreamStub: HTTPResponder {
     let config: UpstreamStubConfig
+
+    var maxBodyBytes: Int { 16 << 20 }
 
     static let vocabulary = [
         "the", "model", "answers", "with", "careful", "words", "about", "your", "question", "and", "gives", "a",
@@ -53,50 +57,68 @@ struct UpstreamStub: Sendable {
         "each", "step", "yourself", "before", "relying", "on", "result",
     ]
 
-    func models() -> Response {
+    func serve(_ request: GatewayRequest, on loop: any EventLoop) -> EventLoopFuture<GatewayAnswer> {
+        switch (request.method, request.path) {
+        case (.POST, "/v1/messages"): return answer(request.body, openAI: false, on: loop)
+        case (.POST, "/v1/chat/completions"): return answer(request.body, openAI: true, on: loop)
+        case (.GET, "/v1/models"): return loop.makeSucceededFuture(models())
+        default:
+            return loop.makeSucceededFuture(
+                Self.error(request.anthropicVersion == nil, .notFound, "no route for \(request.path)"))
+        }
+    }
+
+    func models() -> GatewayAnswer {
         let list = config.models.map {
             "{\"id\":\"\($0)\",\"object\":\"model\",\"type\":\"model\",\"display_name\":\"\($0)\",\"created\":0,"
                 + "\"created_at\":\"2026-01-01T00:00:00Z\",\"owned_by\":\"stub\"}"
         }
         let body = "{\"object\":\"list\",\"data\":[\(list.joined(separator: ","))],\"has_more\":false,"
             + "\"first_id\":\"\(config.models.first ?? "")\",\"last_id\":\"\(config.models.last ?? "")\"}"
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+        return .whole(.ok, ["content-type": "application/json"], ByteBuffer(string: body))
     }
 
-    static func words(in value: Any?) -> Int {
+    /// Words in the text of a value: strings, lists, and the `text`, `content` and `description` fields of
+    /// objects.
+    static func words(in value: JSONValue?) -> Int {
         switch value {
-        case let s as String: return s.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).count
-        case let list as [Any]: return list.reduce(0) { $0 + words(in: $1) }
-        case let object as [String: Any]:
-            return object.reduce(0) { sum, entry in
+        case .string(let s): return s.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).count
+        case .array(let list): return list.reduce(0) { $0 + words(in: $1) }
+        case .object(let object):
+            return object.entries.reduce(0) { sum, entry in
                 sum + (entry.key == "text" || entry.key == "content" || entry.key == "description" ? words(in: entry.value) : 0)
             }
         default: return 0
         }
     }
 
-    static func error(_ openAI: Bool, _ status: HTTPResponse.Status, _ message: String) -> Response {
+    static func error(_ openAI: Bool, _ status: HTTPResponseStatus, _ message: String) -> GatewayAnswer {
         let escaped = message.replacingOccurrences(of: "\"", with: "'")
         let body = openAI
             ? "{\"error\":{\"message\":\"\(escaped)\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}"
             : "{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"\(escaped)\"}}"
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+        return .whole(status, ["content-type": "application/json"], ByteBuffer(string: body))
     }
 
-    func answer(_ request: Request, openAI: Bool) async throws -> Response {
-        var buffer = try await request.body.collect(upTo: 16 << 20)
-        let data = buffer.readData(length: buffer.readableBytes) ?? Data()
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+    func answer(_ data: ByteBuffer, openAI: Bool, on loop: any EventLoop) -> EventLoopFuture<GatewayAnswer> {
+        let answer = self.answer(data, openAI: openAI)
+        guard config.delayMs > 0 else { return loop.makeSucceededFuture(answer) }
+        return loop.scheduleTask(in: .milliseconds(Int64(config.delayMs))) { answer }.futureResult
+    }
+
+    func answer(_ data: ByteBuffer, openAI: Bool) -> GatewayAnswer {
+        guard let parsed = try? JSONValue.parse(data.readableBytesView), let object = parsed.objectValue else {
             return Self.error(openAI, .badRequest, "body is not a JSON object")
         }
-        guard let model = object["model"] as? String else { return Self.error(openAI, .badRequest, "model: required") }
-        guard let messages = object["messages"] as? [Any] else { return Self.error(openAI, .badRequest, "messages: required") }
-        if config.delayMs > 0 { try await Task.sleep(for: .milliseconds(config.delayMs)) }
+        guard let model = object["model"]?.stringValue else { return Self.error(openAI, .badRequest, "model: required") }
+        guard let messages = object["messages"], messages.arrayValue != nil else {
+            return Self.error(openAI, .badRequest, "messages: required")
+        }
 
         let inputTokens = max(1, Self.words(in: messages) + Self.words(in: object["system"]) + Self.words(in: object["tools"]))
-        let cap = (object["max_completion_tokens"] as? Int) ?? (object["max_tokens"] as? Int) ?? 64
+        let cap = object["max_completion_tokens"]?.wholeNumber ?? object["max_tokens"]?.wholeNumber ?? 64
         var hash: UInt64 = 14_695_981_039_346_656_037
-        for byte in data { hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211 }
+        for byte in data.readableBytesView { hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211 }
         let wanted = 8 + Int(hash % 24)
         let count = max(1, min(cap, wanted))
         let stopped = count < wanted
@@ -106,10 +128,11 @@ struct UpstreamStub: Sendable {
             let mixed: UInt64 = (hash >> UInt64(i % 48)) &+ UInt64(i) &* 7
             words.append(Self.vocabulary[Int(mixed % UInt64(Self.vocabulary.count))])
         }
-        let thinking = openAI ? object["reasoning_effort"] != nil : ((object["thinking"] as? [String: Any])?["type"] as? String) == "enabled"
-        let stream = object["stream"] as? Bool ?? false
+        let thinking = openAI
+            ? object["reasoning_effort"] != nil : object["thinking"]?.objectValue?["type"]?.stringValue == "enabled"
+        let stream = object["stream"] == .bool(true)
         let id = String(hash, radix: 36)
-        let includeUsage = ((object["stream_options"] as? [String: Any])?["include_usage"] as? Bool) ?? false
+        let includeUsage = object["stream_options"]?.objectValue?["include_usage"] == .bool(true)
 
         if !stream {
             let text = words.joined(separator: " ")
@@ -130,13 +153,14 @@ struct UpstreamStub: Sendable {
             }
             let bodyDelay = config.bodyDelayMs
             if bodyDelay > 0 {
-                return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody { writer in
-                    try await Task.sleep(for: .milliseconds(bodyDelay))
-                    try await writer.write(ByteBuffer(string: body))
-                    try await writer.finish(nil)
-                })
+                // The head at once, the body (chunked) later: a stalled body.
+                return .stream(.ok, ["content-type": "application/json"]) { writer in
+                    try? await Task.sleep(for: .milliseconds(bodyDelay))
+                    try? await writer.write(ByteBuffer(string: body))
+                    try? await writer.finish()
+                }
             }
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+            return .whole(.ok, ["content-type": "application/json"], ByteBuffer(string: body))
         }
 
         var events: [String] = []
@@ -193,14 +217,16 @@ struct UpstreamStub: Sendable {
         }
         let delay = config.eventDelayMs
         let frozen = events
-        return Response(
-            status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
-            body: ResponseBody { writer in
+        return .stream(.ok, ["content-type": "text/event-stream", "cache-control": "no-cache"]) { writer in
+            do {
                 for e in frozen {
                     if delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
                     try await writer.write(ByteBuffer(string: e))
                 }
-                try await writer.finish(nil)
-            })
+                try await writer.finish()
+            } catch {
+                // The client went away: the stream ends with it.
+            }
+        }
     }
 }

@@ -1,0 +1,110 @@
+import NIOCore
+import NIOHTTP1
+
+/// A request as the gateway reads it: its method and path, the few headers it decides on, the whole body
+/// and the socket's peer. No other header is read, so no other is converted or passed on.
+struct GatewayRequest: Sendable {
+    var method: HTTPMethod
+    /// The path without its query.
+    var path: Substring
+    var apiKey: String?
+    var authorization: String?
+    var forwardedFor: String?
+    var userAgent: String?
+    var anthropicVersion: String?
+    var anthropicBeta: String?
+    var body: ByteBuffer
+    /// The socket's peer address (nil when unknown, as for a Unix socket).
+    var peer: String?
+
+    init(
+        method: HTTPMethod, path: Substring, apiKey: String? = nil, authorization: String? = nil,
+        forwardedFor: String? = nil, userAgent: String? = nil, anthropicVersion: String? = nil,
+        anthropicBeta: String? = nil, body: ByteBuffer = ByteBuffer(), peer: String? = nil
+    ) {
+        self.method = method
+        self.path = path
+        self.apiKey = apiKey
+        self.authorization = authorization
+        self.forwardedFor = forwardedFor
+        self.userAgent = userAgent
+        self.anthropicVersion = anthropicVersion
+        self.anthropicBeta = anthropicBeta
+        self.body = body
+        self.peer = peer
+    }
+
+    /// The headers read, by their lower-case names. A header given more than once is read as its values
+    /// joined by ", " (as HTTP combines them).
+    private enum Read: CaseIterable {
+        case apiKey, authorization, forwardedFor, userAgent, anthropicVersion, anthropicBeta
+
+        var name: [UInt8] {
+            switch self {
+            case .apiKey: Array("x-api-key".utf8)
+            case .authorization: Array("authorization".utf8)
+            case .forwardedFor: Array("x-forwarded-for".utf8)
+            case .userAgent: Array("user-agent".utf8)
+            case .anthropicVersion: Array("anthropic-version".utf8)
+            case .anthropicBeta: Array("anthropic-beta".utf8)
+            }
+        }
+    }
+
+    private static let names: [(Read, [UInt8])] = Read.allCases.map { ($0, $0.name) }
+
+    /// NIO's request head and body as the gateway's request.
+    init(head: HTTPRequestHead, body: ByteBuffer, peer: String?) {
+        let uri = head.uri
+        let path = uri.firstIndex(of: "?").map { uri[..<$0] } ?? uri[...]
+        self.init(method: head.method, path: path, body: body, peer: peer)
+        for (name, value) in head.headers {
+            guard let read = Self.read(name) else { continue }
+            switch read {
+            case .apiKey: Self.join(&apiKey, value)
+            case .authorization: Self.join(&authorization, value)
+            case .forwardedFor: Self.join(&forwardedFor, value)
+            case .userAgent: Self.join(&userAgent, value)
+            case .anthropicVersion: Self.join(&anthropicVersion, value)
+            case .anthropicBeta: Self.join(&anthropicBeta, value)
+            }
+        }
+    }
+
+    private static func join(_ field: inout String?, _ value: String) {
+        if let existing = field { field = existing + ", " + value } else { field = value }
+    }
+
+    /// Which read header `name` is, compared without regard to case.
+    private static func read(_ name: String) -> Read? {
+        var name = name
+        return name.withUTF8 { bytes -> Read? in
+            for (read, known) in names where known.count == bytes.count {
+                var same = true
+                for i in 0..<bytes.count where bytes[i] | 0x20 != known[i] | 0x20 {
+                    same = false
+                    break
+                }
+                if same { return read }
+            }
+            return nil
+        }
+    }
+}
+
+/// What the gateway answers: a whole body of known length, or a stream written as it comes.
+enum GatewayAnswer: Sendable {
+    case whole(HTTPResponseStatus, HTTPHeaders, ByteBuffer)
+    case stream(HTTPResponseStatus, HTTPHeaders, AnswerStream)
+}
+
+/// Writes a streamed answer's body; the handler that runs it gives the writer.
+typealias AnswerStream = @Sendable (any AnswerStreamWriter) async -> Void
+
+/// Where a streamed answer goes: each write is flushed at once and returns when it was written; a write
+/// throws once the client has gone.
+protocol AnswerStreamWriter: Sendable {
+    func write(_ buffer: ByteBuffer) async throws
+    /// Ends the answer; nothing may be written after it.
+    func finish() async throws
+}

@@ -1,0 +1,268 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+public import HydraguardLog
+public import HydraguardStore
+public import Logging
+import Synchronization
+
+/// The gateway's record journal: request records written ahead of the store, as JSON Lines in the
+/// usage-log format, so that an answer never waits for a database commit and a crash of the gateway still
+/// loses no record of an answered request.
+///
+/// The journal is a directory of generations, `records-<n>.jsonl`. Event loops append to the current one
+/// (one `write` per loop pass, holding the journal's lock for it) and queue the same records for the store.
+/// The record writer seals the current generation (starting the next), commits the queued records with
+/// the sealed generation's number in one transaction, then deletes the files of the generations that
+/// transaction covered. At start, ``open(directory:store:fsync:logger:)`` commits whatever generations a
+/// crash left behind, so the store holds every journalled record exactly once.
+///
+/// ```swift
+/// let journal = try RecordJournal.open(directory: "hydraguard.sqlite-records", store: store, logger: logger)
+/// let gateway = Gateway(config: config, store: store, httpClient: client, logger: logger, journal: journal)
+/// ```
+public final class RecordJournal: Sendable {
+    struct State {
+        var generation: Int
+        var descriptor: Int32
+        /// Bytes in the current generation.
+        var written = 0
+        /// Records appended and not yet taken by ``seal()``, in journal order.
+        var queued: [UsageEvent] = []
+        /// Who waits for queued records that could not be written to the journal: they are safe only once
+        /// the store has committed them.
+        var waiting: [RecordWaiter] = []
+        var closed = false
+    }
+
+    /// What the start found and committed.
+    public struct Recovery: Sendable, Equatable {
+        /// Records committed from generations a crash left behind.
+        public var records = 0
+        /// Generation files read.
+        public var files = 0
+        /// Lines that could not be read (their files are kept, renamed `.unreadable`), as `file:line: why`.
+        public var problems: [String] = []
+    }
+
+    public let directory: String
+    /// fsync every append (and the directory when a generation starts): records then survive a power cut
+    /// too, not only a crash of the process.
+    let fsync: Bool
+    private let state: Mutex<State>
+    /// The newest generation whose file ``remove(through:)`` deleted.
+    private let removed: Mutex<Int>
+    /// The lock file, held while the journal is open: two gateways never share one journal.
+    private let lockDescriptor: Int32
+    /// What ``open(directory:store:fsync:logger:)`` recovered.
+    public let recovery: Recovery
+
+    /// Opens the journal in `directory` (created if needed): takes its lock, commits to `store` the records
+    /// of any generation a crash left behind, and starts a new generation.
+    public static func open(directory: String, store: Store, fsync: Bool = false, logger: Logger) throws -> RecordJournal {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let lock = Glibc.open(directory + "/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard lock >= 0 else { throw JournalError("\(directory)/lock: cannot open: \(String(cString: strerror(errno)))") }
+        guard flock(lock, LOCK_EX | LOCK_NB) == 0 else {
+            let reason = String(cString: strerror(errno))
+            Glibc.close(lock)
+            throw JournalError("\(directory): the record journal is in use by another gateway (\(reason))")
+        }
+        do {
+            let (recovery, next) = try recover(directory: directory, store: store, logger: logger)
+            return try RecordJournal(
+                directory: directory, generation: next, fsync: fsync, lockDescriptor: lock, recovery: recovery)
+        } catch {
+            Glibc.close(lock)
+            throw error
+        }
+    }
+
+    private init(directory: String, generation: Int, fsync: Bool, lockDescriptor: Int32, recovery: Recovery) throws {
+        self.directory = directory
+        self.fsync = fsync
+        self.lockDescriptor = lockDescriptor
+        self.recovery = recovery
+        let descriptor = try Self.create(Self.path(directory, generation), fsync: fsync, directory: directory)
+        state = Mutex(State(generation: generation, descriptor: descriptor))
+        removed = Mutex(generation - 1)
+    }
+
+    deinit { close() }
+
+    static func path(_ directory: String, _ generation: Int) -> String {
+        "\(directory)/records-\(generation).jsonl"
+    }
+
+    private static func create(_ path: String, fsync: Bool, directory: String) throws -> Int32 {
+        let descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw JournalError("\(path): cannot create: \(String(cString: strerror(errno)))") }
+        if fsync {
+            let dir = Glibc.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if dir >= 0 {
+                _ = Glibc.fsync(dir)
+                Glibc.close(dir)
+            }
+        }
+        return descriptor
+    }
+
+    /// Appends the encoded lines of `events` (one write) and queues the events for the store. Returns
+    /// true when the lines are written (the caller lets `waiters` go); false when the write failed: the
+    /// events are queued all the same, and `waiters` are kept to be let go once the store has committed
+    /// them.
+    func append(_ lines: [UInt8], events: [UsageEvent], waiters: [RecordWaiter]) -> Bool {
+        state.withLock { state -> Bool in
+            state.queued.append(contentsOf: events)
+            guard !state.closed else {
+                state.waiting.append(contentsOf: waiters)
+                return false
+            }
+            let ok = lines.withUnsafeBytes { Self.writeAll(state.descriptor, $0) }
+            if ok {
+                state.written += lines.count
+                if fsync { _ = fdatasync(state.descriptor) }
+            } else {
+                // No half line stays behind to be read as a broken record after a crash.
+                _ = ftruncate(state.descriptor, off_t(state.written))
+                state.waiting.append(contentsOf: waiters)
+            }
+            return ok
+        }
+    }
+
+    private static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let n = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            offset += n
+        }
+        return true
+    }
+
+    /// Records queued and not yet taken.
+    var queuedCount: Int { state.withLock { $0.queued.count } }
+
+    /// Takes the queued records and starts the next generation, so that the one sealed holds only records
+    /// taken now or earlier. Nil when nothing was written or queued since the last seal, or when the next
+    /// generation cannot be started (then nothing is taken, and the next seal tries again).
+    func seal(logger: Logger) -> (events: [UsageEvent], generation: Int, waiters: [RecordWaiter])? {
+        state.withLock { state -> (events: [UsageEvent], generation: Int, waiters: [RecordWaiter])? in
+            guard !state.queued.isEmpty || state.written > 0 else { return nil }
+            let sealed = state.generation
+            if !state.closed {
+                let next: Int32
+                do {
+                    next = try Self.create(Self.path(directory, sealed + 1), fsync: fsync, directory: directory)
+                } catch {
+                    logger.error("could not start a record journal generation", metadata: ["error": "\(error)"])
+                    return nil
+                }
+                Glibc.close(state.descriptor)
+                state.descriptor = next
+                state.generation = sealed + 1
+                state.written = 0
+            }
+            let events = state.queued
+            let waiters = state.waiting
+            state.queued.removeAll(keepingCapacity: true)
+            state.waiting.removeAll()
+            return (events, sealed, waiters)
+        }
+    }
+
+    /// Deletes the files of the generations up to `generation`, which the store holds (those left since
+    /// the last removal: every generation sealed since, none earlier).
+    func remove(through generation: Int) {
+        let from = removed.withLock { removed -> Int in
+            defer { removed = max(removed, generation) }
+            return removed + 1
+        }
+        guard from <= generation else { return }
+        for number in from...generation { unlink(Self.path(directory, number)) }
+    }
+
+    /// Stops appending (later appends only queue) and releases the lock. The current generation's file is
+    /// left for the next start, unless it is empty.
+    public func close() {
+        let (descriptor, generation, written) = state.withLock { state -> (Int32, Int, Int) in
+            defer { state.closed = true }
+            return state.closed ? (-1, state.generation, 1) : (state.descriptor, state.generation, state.written)
+        }
+        guard descriptor >= 0 else { return }
+        Glibc.close(descriptor)
+        if written == 0 { unlink(Self.path(directory, generation)) }
+        Glibc.close(lockDescriptor)
+    }
+
+    /// The generation files in `directory`, by number.
+    static func generations(in directory: String) -> [(number: Int, name: String)] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.compactMap { name -> (Int, String)? in
+            guard name.hasPrefix("records-"), name.hasSuffix(".jsonl"),
+                let n = Int(name.dropFirst("records-".count).dropLast(".jsonl".count))
+            else { return nil }
+            return (n, name)
+        }.sorted { $0.0 < $1.0 }
+    }
+
+    /// Commits the generations newer than the store's committed one, one transaction each, and deletes
+    /// their files; returns what was found and the number the next generation takes.
+    static func recover(directory: String, store: Store, logger: Logger) throws -> (Recovery, next: Int) {
+        let committed = try store.committedJournalGeneration()
+        var recovery = Recovery()
+        var newest = committed
+        for (number, name) in generations(in: directory) {
+            let path = "\(directory)/\(name)"
+            newest = max(newest, number)
+            guard number > committed else {
+                unlink(path)  // committed before the crash, not yet deleted
+                continue
+            }
+            recovery.files += 1
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            var events: [UsageEvent] = []
+            var problems: [String] = []
+            let lines = data.split(separator: 0x0A, omittingEmptySubsequences: false)
+            for (i, line) in lines.enumerated() where !line.isEmpty {
+                // A last line without its newline was cut by the crash mid-write: never acknowledged, so
+                // never answered; it is dropped.
+                if i == lines.count - 1 { break }
+                do {
+                    events.append(try UsageEvent.decode(line: String(decoding: line, as: UTF8.self)))
+                } catch {
+                    problems.append("\(path):\(i + 1): \(error)")
+                }
+            }
+            try store.insertUsage(events, journalGeneration: number)
+            recovery.records += events.count
+            if problems.isEmpty {
+                unlink(path)
+            } else {
+                // Never lose data: the file stays, out of the journal's way, for a person to look at.
+                rename(path, path + ".unreadable")
+                for p in problems { logger.error("unreadable record in the journal", metadata: ["hydraguard.problem": "\(p)"]) }
+                recovery.problems += problems
+            }
+        }
+        if recovery.records > 0 || !recovery.problems.isEmpty {
+            logger.notice(
+                "committed records a crash left in the journal",
+                metadata: ["hydraguard.records": "\(recovery.records)", "hydraguard.files": "\(recovery.files)"])
+        }
+        return (recovery, newest + 1)
+    }
+}
+
+/// A record journal that cannot be opened or written.
+public struct JournalError: Error, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = description }
+}
