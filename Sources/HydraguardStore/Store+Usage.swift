@@ -15,23 +15,25 @@ extension Store {
         try await writer.write { db in try Self.insert(events, db) }
     }
 
-    /// Inserts request records from the gateway's record journal and marks `journalGeneration` (and every
-    /// earlier one) as committed, in one transaction: a journal generation is in the store entirely or not
-    /// at all.
-    public func insertUsage(_ events: [UsageEvent], journalGeneration: Int) throws {
+    /// Inserts request records from the gateway's record journal and moves the journal's committed position
+    /// to `journalPosition` (every record before that byte of that generation), in one transaction: the
+    /// store and the position never disagree.
+    public func insertUsage(_ events: [UsageEvent], journalPosition: JournalPosition) throws {
         try writer.write { db in
             try Self.insert(events, db)
             try db.execute(
-                sql: "INSERT INTO record_journal (id, committed_generation) VALUES (1, ?) "
-                    + "ON CONFLICT(id) DO UPDATE SET committed_generation = max(committed_generation, excluded.committed_generation)",
-                arguments: [journalGeneration])
+                sql: "INSERT INTO record_journal (id, committed_generation, committed_offset) VALUES (1, ?, ?) "
+                    + "ON CONFLICT(id) DO UPDATE SET committed_generation = excluded.committed_generation, "
+                    + "committed_offset = excluded.committed_offset",
+                arguments: [journalPosition.generation, journalPosition.offset])
         }
     }
 
-    /// The newest record journal generation committed (0 when none was).
-    public func committedJournalGeneration() throws -> Int {
+    /// How far the record journal is committed (generation 0, offset 0 when nothing was).
+    public func committedJournalPosition() throws -> JournalPosition {
         try writer.read { db in
-            try Int.fetchOne(db, sql: "SELECT committed_generation FROM record_journal WHERE id = 1") ?? 0
+            let row = try Row.fetchOne(db, sql: "SELECT committed_generation, committed_offset FROM record_journal WHERE id = 1")
+            return JournalPosition(generation: row?[0] ?? 0, offset: row?[1] ?? 0)
         }
     }
 
@@ -114,6 +116,21 @@ extension Store {
 
     public func usageCount() throws -> Int {
         try writer.read { db in try UsageRow.fetchCount(db) }
+    }
+}
+
+/// A place in the gateway's record journal: a byte of a generation file.
+public struct JournalPosition: Sendable, Hashable, Comparable {
+    public var generation: Int
+    public var offset: Int
+
+    public init(generation: Int, offset: Int) {
+        self.generation = generation
+        self.offset = offset
+    }
+
+    public static func < (a: JournalPosition, b: JournalPosition) -> Bool {
+        (a.generation, a.offset) < (b.generation, b.offset)
     }
 }
 

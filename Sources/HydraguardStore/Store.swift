@@ -142,11 +142,12 @@ public final class Store: Sendable {
             try db.create(index: "usage_events_account_ts", on: "usage_events", columns: ["account_id", "ts_us"])
         }
         migrator.registerMigration("v2-record-journal") { db in
-            // The newest generation of the gateway's record journal whose records are all in usage_events,
-            // committed in the same transaction as they are.
+            // How far the gateway's record journal is in usage_events: every record before this byte of this
+            // generation file, committed in the same transaction as they are.
             try db.create(table: "record_journal") { t in
                 t.primaryKey("id", .integer).check { $0 == 1 }
                 t.column("committed_generation", .integer).notNull()
+                t.column("committed_offset", .integer).notNull()
             }
         }
         return migrator

@@ -66,50 +66,93 @@ import Testing
         #expect(Self.files(place.journal) == ["records-2.jsonl"])  // only the new, empty generation
     }
 
-    @Test func aCommittedGenerationIsNotCommittedTwice() throws {
+    @Test func committedRecordsAreNotCommittedTwice() throws {
         let place = try Self.place()
         defer { try? FileManager.default.removeItem(atPath: place.folder) }
         let events = (0..<8).map(Self.event)
+        let end: JournalPosition
         do {
             let store = try Self.store(place.store)
             let journal = try RecordJournal.open(directory: place.journal, store: store, logger: Self.logger)
             #expect(journal.append(Self.lines(events), events: events, waiters: []))
             let sealed = try #require(journal.seal(logger: Self.logger))
             #expect(sealed.events == events)
-            #expect(sealed.generation == 1)
-            try store.insertUsage(sealed.events, journalGeneration: sealed.generation)
-            // The process dies here, after the commit and before the generation's file is deleted.
+            end = sealed.position
+            #expect(end == JournalPosition(generation: 1, offset: Self.lines(events).count))
+            try store.insertUsage(sealed.events, journalPosition: sealed.position)
+            // The process dies here, after the commit and before the file is dealt with.
             #expect(FileManager.default.fileExists(atPath: RecordJournal.path(place.journal, 1)))
-            journal.close()
         }
         let store = try Self.store(place.store)
         let journal = try RecordJournal.open(directory: place.journal, store: store, logger: Self.logger)
         defer { journal.close() }
         #expect(journal.recovery.records == 0)
         #expect(try store.usageCount() == 8)
-        #expect(try store.committedJournalGeneration() == 1)
+        #expect(try store.committedJournalPosition() == end)
         #expect(!FileManager.default.fileExists(atPath: RecordJournal.path(place.journal, 1)))
     }
 
-    @Test func sealingStartsANewGenerationAndRemovalDeletesOnlyCommittedOnes() throws {
+    @Test func onlyWhatLiesPastTheCommittedPositionIsReplayed() throws {
         let place = try Self.place()
         defer { try? FileManager.default.removeItem(atPath: place.folder) }
+        let events = (0..<5).map(Self.event)
+        do {
+            let store = try Self.store(place.store)
+            let journal = try RecordJournal.open(directory: place.journal, store: store, logger: Self.logger)
+            #expect(journal.append(Self.lines(Array(events[..<2])), events: Array(events[..<2]), waiters: []))
+            let sealed = try #require(journal.seal(logger: Self.logger))
+            try store.insertUsage(sealed.events, journalPosition: sealed.position)
+            journal.committed(through: sealed.position)
+            // Appended after the commit, then the crash.
+            #expect(journal.append(Self.lines(Array(events[2...])), events: Array(events[2...]), waiters: []))
+        }
         let store = try Self.store(place.store)
         let journal = try RecordJournal.open(directory: place.journal, store: store, logger: Self.logger)
         defer { journal.close() }
-        #expect(journal.seal(logger: Self.logger) == nil)  // nothing written: nothing to seal
+        #expect(journal.recovery.records == 3)
+        #expect(try store.usage(limit: 10).map(\.requestID).sorted() == events.map(\.requestID).sorted())
+    }
+
+    @Test func aFullGenerationIsFollowedByANewOneAndPassedFilesAreDeleted() throws {
+        let place = try Self.place()
+        defer { try? FileManager.default.removeItem(atPath: place.folder) }
+        let store = try Self.store(place.store)
+        let journal = try RecordJournal.open(
+            directory: place.journal, store: store, generationBytes: 1, logger: Self.logger)
+        defer { journal.close() }
+        #expect(journal.seal(logger: Self.logger) == nil)  // nothing queued: nothing to seal
         let first = [Self.event(1)]
         #expect(journal.append(Self.lines(first), events: first, waiters: []))
         let one = try #require(journal.seal(logger: Self.logger))
+        #expect(one.position == JournalPosition(generation: 1, offset: Self.lines(first).count))
         let second = [Self.event(2), Self.event(3)]
         #expect(journal.append(Self.lines(second), events: second, waiters: []))
         #expect(journal.queuedCount == 2)
         #expect(Self.files(place.journal) == ["records-1.jsonl", "records-2.jsonl"])
-        journal.remove(through: one.generation)
+        journal.committed(through: one.position)
         #expect(Self.files(place.journal) == ["records-2.jsonl"])
         let two = try #require(journal.seal(logger: Self.logger))
         #expect(two.events == second)
-        #expect(two.generation == 2)
+        #expect(two.position.generation == 2)
+    }
+
+    @Test func aGenerationWithRoomKeepsGrowingAcrossSeals() throws {
+        let place = try Self.place()
+        defer { try? FileManager.default.removeItem(atPath: place.folder) }
+        let store = try Self.store(place.store)
+        let journal = try RecordJournal.open(directory: place.journal, store: store, logger: Self.logger)
+        let a = [Self.event(1)]
+        let b = [Self.event(2)]
+        #expect(journal.append(Self.lines(a), events: a, waiters: []))
+        let one = try #require(journal.seal(logger: Self.logger))
+        #expect(journal.append(Self.lines(b), events: b, waiters: []))
+        let two = try #require(journal.seal(logger: Self.logger))
+        #expect(two.position == JournalPosition(generation: 1, offset: one.position.offset + Self.lines(b).count))
+        journal.committed(through: one.position)
+        #expect(Self.files(place.journal) == ["records-1.jsonl"])  // still being written
+        journal.committed(through: two.position)
+        journal.close()
+        #expect(Self.files(place.journal).isEmpty)  // all of it in the store: nothing left to replay
     }
 
     @Test func aTornLastLineIsDroppedAndABrokenLineKeepsItsFile() throws {

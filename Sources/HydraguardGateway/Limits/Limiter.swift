@@ -36,8 +36,11 @@ public struct LimitStatus: Sendable, Hashable {
 
 /// What was charged, to settle when the real usage is known.
 public struct Reservation: Sendable {
-    var buckets: [BucketID]
-    var concurrencyScope: String?
+    /// The buckets charged: their scope and slot (see ``Limiter/Scope``).
+    var charged: [(scope: Limiter.Scope, slot: Int)]
+    /// The scopes charged (each once), and the one whose in-flight count was taken.
+    var scopes: [Limiter.Scope]
+    var concurrency: Limiter.Scope?
     public var inputTokens: Int
     public var outputTokens: Int
     /// Status of the first scope's per-minute limits after the charge.
@@ -67,12 +70,6 @@ public struct LimitRefusal: Sendable, Error {
     }
 }
 
-struct BucketID: Hashable, Sendable {
-    var scope: String
-    var metric: LimitMetric
-    var daily: Bool
-}
-
 /// Token buckets per minute (refilled continuously) and daily budgets (reset at midnight UTC) for every
 /// scope, plus in-flight counts. All checks and charges for one request happen under one lock, so limits
 /// hold under any concurrency: a budget is overshot only when a request's real usage exceeds what it
@@ -93,9 +90,21 @@ public final class Limiter: Sendable {
         var day: Int
     }
 
+    /// One scope's buckets, in slots 0..<6 (per minute, then per day; requests, input, output), its
+    /// requests in flight, and the reservations not yet settled (a scope is never pruned under them). A
+    /// class, so that a reservation reaches its buckets again without looking the scope up.
+    final class Scope: @unchecked Sendable {
+        // @unchecked: read and written only under the limiter's lock.
+        let name: String
+        var buckets: [Bucket?] = Array(repeating: nil, count: 6)
+        var inFlight = 0
+        var outstanding = 0
+
+        init(name: String) { self.name = name }
+    }
+
     struct State {
-        var buckets: [BucketID: Bucket] = [:]
-        var inFlight: [String: Int] = [:]
+        var scopes: [String: Scope] = [:]
         var operations = 0
     }
 
@@ -106,16 +115,22 @@ public final class Limiter: Sendable {
         self.clock = clock
     }
 
-    /// The `k`th limit of a set (0..<6: per minute, then per day; requests, input, output), nil when unset.
+    /// The metric and window of slot `k`.
+    private static let slots: [(metric: LimitMetric, daily: Bool)] = [
+        (.requests, false), (.inputTokens, false), (.outputTokens, false),
+        (.requests, true), (.inputTokens, true), (.outputTokens, true),
+    ]
+
+    /// The limit of slot `k` in a set, nil when unset.
     @inline(__always)
-    private static func entry(_ limits: LimitSet, _ k: Int) -> (metric: LimitMetric, daily: Bool, limit: Int)? {
+    private static func limit(_ limits: LimitSet, _ k: Int) -> Int? {
         switch k {
-        case 0: limits.requestsPerMinute.map { (.requests, false, $0) }
-        case 1: limits.inputTokensPerMinute.map { (.inputTokens, false, $0) }
-        case 2: limits.outputTokensPerMinute.map { (.outputTokens, false, $0) }
-        case 3: limits.requestsPerDay.map { (.requests, true, $0) }
-        case 4: limits.inputTokensPerDay.map { (.inputTokens, true, $0) }
-        default: limits.outputTokensPerDay.map { (.outputTokens, true, $0) }
+        case 0: limits.requestsPerMinute
+        case 1: limits.inputTokensPerMinute
+        case 2: limits.outputTokensPerMinute
+        case 3: limits.requestsPerDay
+        case 4: limits.inputTokensPerDay
+        default: limits.outputTokensPerDay
         }
     }
 
@@ -140,23 +155,32 @@ public final class Limiter: Sendable {
             resetSeconds: missing <= 0 ? 0 : missing * 60 / bucket.capacity)
     }
 
-    /// Checks every limit of every scope and, only if all fit, charges them all. Each bucket is looked up
-    /// once to check and once to store.
+    /// Checks every limit of every scope and, only if all fit, charges them all. Each scope is looked up
+    /// once; its buckets are then reached by slot.
     public func reserve(_ request: LimitRequest) -> Result<Reservation, LimitRefusal> {
         let now = clock.now()
         let today = Int((now / 86_400).rounded(.down))
-        let headlineScope = request.scopes.first?.scope
         return state.withLock { state -> Result<Reservation, LimitRefusal> in
             state.operations &+= 1
             if state.operations % 65_536 == 0 { Self.prune(&state, now: now) }
-            var checked: [(id: BucketID, bucket: Bucket, cost: Double)] = []
+            var checked: [(scope: Scope, slot: Int, bucket: Bucket, cost: Double)] = []
             checked.reserveCapacity(request.scopes.count * 4)
+            var scopes: [Scope] = []
+            scopes.reserveCapacity(request.scopes.count)
             var refusal: LimitRefusal?
-            for (scope, limits) in request.scopes {
+            for (name, limits) in request.scopes {
+                let scope: Scope
+                if let known = state.scopes[name] {
+                    scope = known
+                } else {
+                    scope = Scope(name: name)
+                    state.scopes[name] = scope
+                }
+                scopes.append(scope)
                 for k in 0..<6 {
-                    guard let (metric, daily, limit) = Self.entry(limits, k) else { continue }
-                    let id = BucketID(scope: scope, metric: metric, daily: daily)
-                    var bucket = state.buckets[id]
+                    guard let limit = Self.limit(limits, k) else { continue }
+                    let (metric, daily) = Self.slots[k]
+                    var bucket = scope.buckets[k]
                         ?? Bucket(capacity: Double(limit), tokens: Double(limit), updated: now, day: today)
                     if bucket.capacity != Double(limit) {
                         // The limit changed (config, or a throttle verdict): keep what was used.
@@ -176,83 +200,94 @@ public final class Limiter: Sendable {
                             retry = ((cost - bucket.tokens) * 60 / bucket.capacity).rounded(.up)
                         }
                         refusal = LimitRefusal(
-                            scope: scope, metric: metric, window: daily ? "day" : "minute", limit: limit,
+                            scope: name, metric: metric, window: daily ? "day" : "minute", limit: limit,
                             retryAfter: retry.map { max(1, $0) }, status: [])
                     }
-                    checked.append((id, bucket, cost))
+                    checked.append((scope, k, bucket, cost))
                 }
             }
-            func headline(charged: Bool) -> [LimitStatus] {
+            let headline = scopes.first
+            func headlineStatus(charged: Bool) -> [LimitStatus] {
                 checked.compactMap { c in
-                    guard c.id.scope == headlineScope, !c.id.daily else { return nil }
+                    guard c.scope === headline, c.slot < 3 else { return nil }
                     var bucket = c.bucket
                     if charged { bucket.tokens -= c.cost }
-                    return Self.status(bucket, metric: c.id.metric)
+                    return Self.status(bucket, metric: Self.slots[c.slot].metric)
                 }
             }
-            func storeRefilled() { for c in checked { state.buckets[c.id] = c.bucket } }
+            func storeRefilled() { for c in checked { c.scope.buckets[c.slot] = c.bucket } }
             if var refusal {
                 storeRefilled()
-                refusal.status = headline(charged: false)
+                refusal.status = headlineStatus(charged: false)
                 return .failure(refusal)
             }
-            if let scope = request.concurrencyScope, let limit = request.concurrencyLimit {
-                let current = state.inFlight[scope, default: 0]
-                guard current < limit else {
+            var concurrency: Scope?
+            if let name = request.concurrencyScope, let limit = request.concurrencyLimit {
+                let scope: Scope
+                if let known = scopes.first(where: { $0.name == name }) ?? state.scopes[name] {
+                    scope = known
+                } else {
+                    scope = Scope(name: name)
+                    state.scopes[name] = scope
+                }
+                guard scope.inFlight < limit else {
                     storeRefilled()
                     return .failure(LimitRefusal(
-                        scope: scope, metric: .requests, window: "concurrent", limit: limit, retryAfter: 1,
-                        status: headline(charged: false)))
+                        scope: name, metric: .requests, window: "concurrent", limit: limit, retryAfter: 1,
+                        status: headlineStatus(charged: false)))
                 }
-                state.inFlight[scope] = current + 1
+                scope.inFlight += 1
+                concurrency = scope
+                if !scopes.contains(where: { $0 === scope }) { scopes.append(scope) }
             }
             for c in checked {
                 var bucket = c.bucket
                 bucket.tokens -= c.cost
-                state.buckets[c.id] = bucket
+                c.scope.buckets[c.slot] = bucket
             }
+            for scope in scopes { scope.outstanding += 1 }
             return .success(Reservation(
-                buckets: checked.map(\.id),
-                concurrencyScope: request.concurrencyLimit == nil ? nil : request.concurrencyScope,
+                charged: checked.map { ($0.scope, $0.slot) }, scopes: scopes, concurrency: concurrency,
                 inputTokens: request.inputTokens, outputTokens: request.outputTokens,
-                status: headline(charged: true)))
+                status: headlineStatus(charged: true)))
         }
     }
 
     /// Corrects the charge to the real usage and frees the in-flight slot. Call exactly once per reservation.
     public func settle(_ reservation: Reservation, inputTokens: Int, outputTokens: Int) {
         let now = clock.now()
-        state.withLock { state in
-            for id in reservation.buckets where id.metric != .requests {
-                guard var bucket = state.buckets[id] else { continue }
-                Self.refill(&bucket, daily: id.daily, now: now)
-                let delta = id.metric == .inputTokens
+        state.withLock { _ in
+            for (scope, slot) in reservation.charged {
+                let (metric, daily) = Self.slots[slot]
+                guard metric != .requests, var bucket = scope.buckets[slot] else { continue }
+                Self.refill(&bucket, daily: daily, now: now)
+                let delta = metric == .inputTokens
                     ? inputTokens - reservation.inputTokens : outputTokens - reservation.outputTokens
                 bucket.tokens = min(bucket.capacity, bucket.tokens - Double(delta))
-                state.buckets[id] = bucket
+                scope.buckets[slot] = bucket
             }
-            if let scope = reservation.concurrencyScope {
-                let n = state.inFlight[scope, default: 1] - 1
-                state.inFlight[scope] = n > 0 ? n : nil
-            }
+            if let scope = reservation.concurrency { scope.inFlight = max(0, scope.inFlight - 1) }
+            for scope in reservation.scopes { scope.outstanding -= 1 }
         }
     }
 
     /// Current status of one scope's limits (for the admin API).
-    public func status(scope: String) -> [String: LimitStatus] {
+    public func status(scope name: String) -> [String: LimitStatus] {
         let now = clock.now()
         return state.withLock { state in
             var out: [String: LimitStatus] = [:]
-            for (id, bucket) in state.buckets where id.scope == scope {
-                var b = bucket
-                Self.refill(&b, daily: id.daily, now: now)
-                out["\(id.metric.rawValue)_per_\(id.daily ? "day" : "minute")"] = Self.status(b, metric: id.metric)
+            guard let scope = state.scopes[name] else { return out }
+            for k in 0..<6 {
+                guard var b = scope.buckets[k] else { continue }
+                let (metric, daily) = Self.slots[k]
+                Self.refill(&b, daily: daily, now: now)
+                out["\(metric.rawValue)_per_\(daily ? "day" : "minute")"] = Self.status(b, metric: metric)
             }
             return out
         }
     }
 
-    public func inFlight(scope: String) -> Int { state.withLock { $0.inFlight[scope, default: 0] } }
+    public func inFlight(scope: String) -> Int { state.withLock { $0.scopes[scope]?.inFlight ?? 0 } }
 
     private static func cost(_ metric: LimitMetric, _ request: LimitRequest) -> Int {
         switch metric {
@@ -262,13 +297,22 @@ public final class Limiter: Sendable {
         }
     }
 
-    /// Drops per-minute buckets that are full again, so that addresses seen once do not pile up.
+    /// Drops scopes whose buckets are all full again (per minute) or of an earlier day (daily), with
+    /// nothing in flight and no reservation outstanding, so that addresses seen once do not pile up.
     private static func prune(_ state: inout State, now: Double) {
-        state.buckets = state.buckets.filter { id, bucket in
-            if id.daily { return Int((now / 86_400).rounded(.down)) == bucket.day }
-            var b = bucket
-            refill(&b, daily: false, now: now)
-            return b.tokens < b.capacity
+        let today = Int((now / 86_400).rounded(.down))
+        state.scopes = state.scopes.filter { _, scope in
+            if scope.inFlight > 0 || scope.outstanding > 0 { return true }
+            for k in 0..<6 {
+                guard var b = scope.buckets[k] else { continue }
+                if k >= 3 {
+                    if b.day == today { return true }
+                } else {
+                    refill(&b, daily: false, now: now)
+                    if b.tokens < b.capacity { return true }
+                }
+            }
+            return false
         }
     }
 }

@@ -14,11 +14,12 @@ import Synchronization
 /// loses no record of an answered request.
 ///
 /// The journal is a directory of generations, `records-<n>.jsonl`. Event loops append to the current one
-/// (one `write` per loop pass, holding the journal's lock for it) and queue the same records for the store.
-/// The record writer seals the current generation (starting the next), commits the queued records with
-/// the sealed generation's number in one transaction, then deletes the files of the generations that
-/// transaction covered. At start, ``open(directory:store:fsync:logger:)`` commits whatever generations a
-/// crash left behind, so the store holds every journalled record exactly once.
+/// (one `write` per loop pass, holding the journal's lock for it) and queue the same records for the store,
+/// so the queue is in the file's order. The record writer takes the queue with the position it ends at
+/// (``seal(logger:)``), commits the records and that position in one transaction, and deletes the files
+/// the position has passed; a generation is started anew once it holds `generationBytes`. At start,
+/// ``open(directory:store:fsync:logger:)`` commits whatever lies past the committed position, so the store
+/// holds every journalled record exactly once.
 ///
 /// ```swift
 /// let journal = try RecordJournal.open(directory: "hydraguard.sqlite-records", store: store, logger: logger)
@@ -30,6 +31,8 @@ public final class RecordJournal: Sendable {
         var descriptor: Int32
         /// Bytes in the current generation.
         var written = 0
+        /// How far the store holds the journal (from ``committed(through:)``).
+        var committed: JournalPosition
         /// Records appended and not yet taken by ``seal()``, in journal order.
         var queued: [UsageEvent] = []
         /// Who waits for queued records that could not be written to the journal: they are safe only once
@@ -49,6 +52,8 @@ public final class RecordJournal: Sendable {
     }
 
     public let directory: String
+    /// A generation this large is followed by a new one at the next seal.
+    let generationBytes: Int
     /// fsync every append (and the directory when a generation starts): records then survive a power cut
     /// too, not only a crash of the process.
     let fsync: Bool
@@ -62,7 +67,9 @@ public final class RecordJournal: Sendable {
 
     /// Opens the journal in `directory` (created if needed): takes its lock, commits to `store` the records
     /// of any generation a crash left behind, and starts a new generation.
-    public static func open(directory: String, store: Store, fsync: Bool = false, logger: Logger) throws -> RecordJournal {
+    public static func open(
+        directory: String, store: Store, fsync: Bool = false, generationBytes: Int = 64 << 20, logger: Logger
+    ) throws -> RecordJournal {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let lock = Glibc.open(directory + "/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard lock >= 0 else { throw JournalError("\(directory)/lock: cannot open: \(String(cString: strerror(errno)))") }
@@ -74,20 +81,25 @@ public final class RecordJournal: Sendable {
         do {
             let (recovery, next) = try recover(directory: directory, store: store, logger: logger)
             return try RecordJournal(
-                directory: directory, generation: next, fsync: fsync, lockDescriptor: lock, recovery: recovery)
+                directory: directory, generation: next, fsync: fsync, generationBytes: generationBytes,
+                lockDescriptor: lock, recovery: recovery)
         } catch {
             Glibc.close(lock)
             throw error
         }
     }
 
-    private init(directory: String, generation: Int, fsync: Bool, lockDescriptor: Int32, recovery: Recovery) throws {
+    private init(
+        directory: String, generation: Int, fsync: Bool, generationBytes: Int, lockDescriptor: Int32, recovery: Recovery
+    ) throws {
         self.directory = directory
         self.fsync = fsync
+        self.generationBytes = generationBytes
         self.lockDescriptor = lockDescriptor
         self.recovery = recovery
         let descriptor = try Self.create(Self.path(directory, generation), fsync: fsync, directory: directory)
-        state = Mutex(State(generation: generation, descriptor: descriptor))
+        state = Mutex(
+            State(generation: generation, descriptor: descriptor, committed: JournalPosition(generation: generation, offset: 0)))
         removed = Mutex(generation - 1)
     }
 
@@ -150,37 +162,45 @@ public final class RecordJournal: Sendable {
     /// Records queued and not yet taken.
     var queuedCount: Int { state.withLock { $0.queued.count } }
 
-    /// Takes the queued records and starts the next generation, so that the one sealed holds only records
-    /// taken now or earlier. Nil when nothing was written or queued since the last seal, or when the next
-    /// generation cannot be started (then nothing is taken, and the next seal tries again).
-    func seal(logger: Logger) -> (events: [UsageEvent], generation: Int, waiters: [RecordWaiter])? {
-        state.withLock { state -> (events: [UsageEvent], generation: Int, waiters: [RecordWaiter])? in
-            guard !state.queued.isEmpty || state.written > 0 else { return nil }
-            let sealed = state.generation
-            if !state.closed {
-                let next: Int32
+    /// Takes the queued records and the position they end at, so that committing both leaves nothing of
+    /// them to replay; starts a new generation when the current one is full. Nil when nothing was queued
+    /// since the last seal.
+    func seal(logger: Logger) -> (events: [UsageEvent], position: JournalPosition, waiters: [RecordWaiter])? {
+        state.withLock { state -> (events: [UsageEvent], position: JournalPosition, waiters: [RecordWaiter])? in
+            guard !state.queued.isEmpty || !state.waiting.isEmpty else { return nil }
+            let position = JournalPosition(generation: state.generation, offset: state.written)
+            if !state.closed, state.written >= generationBytes {
                 do {
-                    next = try Self.create(Self.path(directory, sealed + 1), fsync: fsync, directory: directory)
+                    let next = try Self.create(Self.path(directory, state.generation + 1), fsync: fsync, directory: directory)
+                    Glibc.close(state.descriptor)
+                    state.descriptor = next
+                    state.generation += 1
+                    state.written = 0
                 } catch {
+                    // Appends go on in the full generation; the next seal tries again.
                     logger.error("could not start a record journal generation", metadata: ["error": "\(error)"])
-                    return nil
                 }
-                Glibc.close(state.descriptor)
-                state.descriptor = next
-                state.generation = sealed + 1
-                state.written = 0
             }
             let events = state.queued
             let waiters = state.waiting
             state.queued.removeAll(keepingCapacity: true)
             state.waiting.removeAll()
-            return (events, sealed, waiters)
+            return (events, position, waiters)
         }
     }
 
-    /// Deletes the files of the generations up to `generation`, which the store holds (those left since
-    /// the last removal: every generation sealed since, none earlier).
-    func remove(through generation: Int) {
+    /// Deletes the files the committed `position` has passed: every generation before its own, and its own
+    /// when it ends there and a newer one has started.
+    func committed(through position: JournalPosition) {
+        let current = state.withLock { state -> Int in
+            state.committed = max(state.committed, position)
+            return state.generation
+        }
+        remove(through: position.generation < current ? position.generation : position.generation - 1)
+    }
+
+    /// Deletes the files of the generations up to `generation` (those left since the last removal).
+    private func remove(through generation: Int) {
         let from = removed.withLock { removed -> Int in
             defer { removed = max(removed, generation) }
             return removed + 1
@@ -190,15 +210,17 @@ public final class RecordJournal: Sendable {
     }
 
     /// Stops appending (later appends only queue) and releases the lock. The current generation's file is
-    /// left for the next start, unless it is empty.
+    /// left for the next start, unless the store holds all of it.
     public func close() {
-        let (descriptor, generation, written) = state.withLock { state -> (Int32, Int, Int) in
+        let (descriptor, done, generation) = state.withLock { state -> (Int32, Bool, Int) in
             defer { state.closed = true }
-            return state.closed ? (-1, state.generation, 1) : (state.descriptor, state.generation, state.written)
+            guard !state.closed else { return (-1, false, 0) }
+            let end = JournalPosition(generation: state.generation, offset: state.written)
+            return (state.descriptor, state.written == 0 || state.committed == end, state.generation)
         }
         guard descriptor >= 0 else { return }
         Glibc.close(descriptor)
-        if written == 0 { unlink(Self.path(directory, generation)) }
+        if done { unlink(Self.path(directory, generation)) }
         Glibc.close(lockDescriptor)
     }
 
@@ -213,35 +235,52 @@ public final class RecordJournal: Sendable {
         }.sorted { $0.0 < $1.0 }
     }
 
-    /// Commits the generations newer than the store's committed one, one transaction each, and deletes
-    /// their files; returns what was found and the number the next generation takes.
+    /// Commits what lies past the store's committed position (one transaction per generation file, each
+    /// moving the position to its end) and deletes the files; returns what was found and the number the next
+    /// generation takes.
     static func recover(directory: String, store: Store, logger: Logger) throws -> (Recovery, next: Int) {
-        let committed = try store.committedJournalGeneration()
+        let committed = try store.committedJournalPosition()
         var recovery = Recovery()
-        var newest = committed
+        var newest = committed.generation
         for (number, name) in generations(in: directory) {
             let path = "\(directory)/\(name)"
             newest = max(newest, number)
-            guard number > committed else {
+            guard number >= committed.generation else {
                 unlink(path)  // committed before the crash, not yet deleted
                 continue
             }
-            recovery.files += 1
             let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            let start = number == committed.generation ? min(committed.offset, data.count) : 0
+            guard start < data.count else {
+                unlink(path)
+                continue
+            }
+            recovery.files += 1
             var events: [UsageEvent] = []
             var problems: [String] = []
-            let lines = data.split(separator: 0x0A, omittingEmptySubsequences: false)
-            for (i, line) in lines.enumerated() where !line.isEmpty {
-                // A last line without its newline was cut by the crash mid-write: never acknowledged, so
-                // never answered; it is dropped.
-                if i == lines.count - 1 { break }
-                do {
-                    events.append(try UsageEvent.decode(line: String(decoding: line, as: UTF8.self)))
-                } catch {
-                    problems.append("\(path):\(i + 1): \(error)")
+            // Line numbers count from the file's first line, committed ones included.
+            var lineNumber = data[..<start].reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
+            var end = start
+            var lineStart = start
+            while lineStart < data.count {
+                lineNumber += 1
+                guard let newline = data[lineStart...].firstIndex(of: 0x0A) else {
+                    // A last line without its newline was cut by the crash mid-write: never acknowledged,
+                    // so never answered; it is dropped.
+                    break
                 }
+                let line = data[lineStart..<newline]
+                if !line.isEmpty {
+                    do {
+                        events.append(try UsageEvent.decode(line: String(decoding: line, as: UTF8.self)))
+                    } catch {
+                        problems.append("\(path):\(lineNumber): \(error)")
+                    }
+                }
+                lineStart = newline + 1
+                end = lineStart
             }
-            try store.insertUsage(events, journalGeneration: number)
+            try store.insertUsage(events, journalPosition: JournalPosition(generation: number, offset: end))
             recovery.records += events.count
             if problems.isEmpty {
                 unlink(path)

@@ -215,7 +215,7 @@ public final class RecordWriter: Service, Sendable {
                 return taken
             }
             if batch.events.isEmpty { return }
-            commit(batch.events, generation: nil)
+            commit(batch.events, position: nil)
             // Answers wait for the commit only; the JSON Lines copy is written after they go.
             Self.release(batch.waiters)
             writerState.rotator.write(batch.events)
@@ -229,20 +229,20 @@ public final class RecordWriter: Service, Sendable {
         writerState.retry.append(contentsOf: sealed.events)
         writerState.waiters.append(contentsOf: sealed.waiters)
         let batch = writerState.retry
-        guard commit(batch, generation: sealed.generation) else { return }
+        guard commit(batch, position: sealed.position) else { return }
         writerState.retry.removeAll()
-        journal.remove(through: sealed.generation)
+        journal.committed(through: sealed.position)
         Self.release(writerState.waiters)
         writerState.waiters.removeAll()
         writerState.rotator.write(batch)
     }
 
-    /// One transaction; with a journal generation, marks it committed too.
+    /// One transaction; with a journal position, moves the journal's committed position there too.
     @discardableResult
-    private func commit(_ events: [UsageEvent], generation: Int?) -> Bool {
+    private func commit(_ events: [UsageEvent], position: JournalPosition?) -> Bool {
         do {
-            if let generation {
-                try store.insertUsage(events, journalGeneration: generation)
+            if let position {
+                try store.insertUsage(events, journalPosition: position)
             } else {
                 try store.insertUsage(events)
             }
