@@ -211,7 +211,7 @@ extension Gateway {
         exchange.event.orgID = principal.account.orgID
         exchange.event.keyID = principal.key.id
         let tier = principal.account.verificationTier
-        let policy = config.policy(for: tier)
+        let policy = self.policy(for: tier)
         let verdict = principal.verdict?.value ?? .allow
 
         // Verdicts that refuse.
@@ -273,21 +273,17 @@ extension Gateway {
         if let cap = policy.maxOutputTokens { chat.capOutput(at: cap) }
 
         // Where the request comes from.
-        let clientIP = exchange.event.ip
-        let address = GatewayAddress(clientIP)
-        var info = AddressInfo()
-        if let intel {
-            let allowListed = address.map { a in policy.allowAddresses.contains { $0.contains(a) } } ?? false
-            info = intel.lookup(clientIP)
-            if !allowListed { try checkOrigin(info, policy: policy, tier: tier, accountID: principal.account.id) }
+        let origin = facts(about: exchange.event.ip)
+        if intel != nil {
+            let allowListed = origin.address.map { a in policy.allowAddresses.contains { $0.contains(a) } } ?? false
+            if !allowListed { try checkOrigin(origin.info, policy: policy, tier: tier, accountID: principal.account.id) }
         }
 
         // Limits.
         let estimate = chat.estimatedInputTokens(charactersPerToken: config.charactersPerToken)
         let outputReserve = chat.maxTokens ?? policy.maxOutputTokens ?? 4096
         let limits = limitRequest(
-            principal: principal, policy: policy, verdict: verdict, address: address, info: info, input: estimate,
-            output: outputReserve)
+            principal: principal, policy: policy, verdict: verdict, origin: origin, input: estimate, output: outputReserve)
         let reservation: ReservationGuard
         switch limiter.reserve(limits) {
         case .failure(let refusal):
@@ -346,8 +342,7 @@ extension Gateway {
     }
 
     func limitRequest(
-        principal: Principal, policy: TierPolicy, verdict: GatewayVerdict, address: GatewayAddress?, info: AddressInfo,
-        input: Int, output: Int
+        principal: Principal, policy: TierPolicy, verdict: GatewayVerdict, origin: AddressFacts, input: Int, output: Int
     ) -> LimitRequest {
         let factor = verdict == .throttle ? config.verdicts.throttleFactor : 1
         func adjust(_ l: LimitSet) -> LimitSet { factor == 1 ? l : l.scaled(by: factor) }
@@ -358,11 +353,11 @@ extension Gateway {
         scopes.append((accountScope, accountLimits))
         scopes.append(("key:" + principal.key.id, adjust(policy.keyLimits ?? policy.limits)))
         if let org = principal.org {
-            let orgPolicy = config.policy(for: org.verificationTier)
+            let orgPolicy = self.policy(for: org.verificationTier)
             scopes.append(("org:" + org.id, orgPolicy.orgLimits ?? orgPolicy.limits))
         }
-        if !config.perPrefix.isEmpty, let address { scopes.append(("prefix:" + address.limitPrefix, config.perPrefix)) }
-        if !config.perASN.isEmpty, let asn = info.asn { scopes.append(("asn:" + String(asn), config.perASN)) }
+        if !config.perPrefix.isEmpty, let prefix = origin.limitPrefix { scopes.append(("prefix:" + prefix, config.perPrefix)) }
+        if !config.perASN.isEmpty, let asn = origin.info.asn { scopes.append(("asn:" + String(asn), config.perASN)) }
         return LimitRequest(
             scopes: scopes, concurrencyScope: accountScope, concurrencyLimit: accountLimits.concurrent,
             inputTokens: input, outputTokens: output)

@@ -1,7 +1,7 @@
 public import AsyncHTTPClient
 import Foundation
 import Synchronization
-import HydraguardLog
+public import HydraguardLog
 public import HydraguardStore
 public import Logging
 
@@ -14,6 +14,31 @@ public import Logging
 /// let app = buildGatewayApplication(gateway)
 /// try await app.runService()
 /// ```
+/// What the gateway knows of a client address.
+struct AddressFacts: Sendable {
+    var address: GatewayAddress?
+    var info: AddressInfo
+    /// The per-prefix limits' scope (/24 or /48), nil for a malformed address.
+    var limitPrefix: String?
+}
+
+/// Facts about the addresses seen lately, forgotten all at once when it holds `capacity` of them.
+final class AddressCache: Sendable {
+    private let entries = Mutex<[String: AddressFacts]>([:])
+    let capacity: Int
+
+    init(capacity: Int = 65_536) { self.capacity = capacity }
+
+    func facts(_ ip: String) -> AddressFacts? { entries.withLock { $0[ip] } }
+
+    func remember(_ ip: String, _ facts: AddressFacts) {
+        entries.withLock { entries in
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[ip] = facts
+        }
+    }
+}
+
 /// The counter behind request ids, from a random start.
 private let requestCounter = Atomic<UInt64>(UInt64.random(in: .min ... .max))
 
@@ -30,6 +55,10 @@ public final class Gateway: Sendable {
     let pool: UpstreamPool?
     let cache: PrincipalCache
     let trusted: [CIDR]
+    /// What is known of each client address seen lately.
+    let addresses = AddressCache()
+    /// The policy of each tier, by ``Tier/rank``.
+    private let policies: [TierPolicy]
 
     public init(
         config: GatewayConfig, store: Store, httpClient: HTTPClient, logger: Logger, clock: GatewayClock = .system,
@@ -47,6 +76,28 @@ public final class Gateway: Sendable {
         recorder = RecordWriter(store: store, config: config.records, logger: logger, metrics: metrics, journal: journal)
         cache = PrincipalCache(store: store, ttl: cacheSeconds, clock: clock)
         trusted = config.trustedProxies
+        policies = Tier.allCases.map { config.policy(for: $0) }
+    }
+
+    /// The policy of `tier` (``GatewayConfig/policy(for:)``, worked out once).
+    func policy(for tier: Tier) -> TierPolicy {
+        switch tier {
+        case .free: policies[0]
+        case .email: policies[1]
+        case .card: policies[2]
+        case .id: policies[3]
+        case .enterprise: policies[4]
+        }
+    }
+
+    /// The address parsed, looked up in the address intelligence and with its limit prefix: from the cache
+    /// when seen lately (the databases do not change while the gateway runs).
+    func facts(about ip: String) -> AddressFacts {
+        if let known = addresses.facts(ip) { return known }
+        let address = GatewayAddress(ip)
+        let facts = AddressFacts(address: address, info: intel?.lookup(ip) ?? AddressInfo(), limitPrefix: address?.limitPrefix)
+        addresses.remember(ip, facts)
+        return facts
     }
 
     /// Closes the idle upstream connections (the HTTP client, the caller's, is shut down by the caller).
