@@ -1,7 +1,7 @@
 public import AsyncHTTPClient
 import Foundation
 import Synchronization
-public import HydraguardLog
+import HydraguardLog
 public import HydraguardStore
 public import Logging
 

@@ -1,6 +1,6 @@
-public import HummingbirdCore
+import HummingbirdCore
 import Logging
-public import NIOCore
+import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
 
