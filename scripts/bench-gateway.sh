@@ -23,7 +23,12 @@ command -v nginx >/dev/null || need+=(nginx)
 if [ ${#need[@]} -gt 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
-python3 -c "import litellm" 2>/dev/null || python3 -m pip install -q "litellm[proxy]==1.90.0"
+# LiteLLM in a virtual environment of its own: it pins an `openai` older than the SDK tests' one.
+VENV=${LITELLM_VENV:-.cache/litellm-venv}
+if ! "$VENV/bin/python" -c "import litellm" 2>/dev/null; then
+    python3 -m venv "$VENV"
+    "$VENV/bin/python" -m pip install -q "litellm[proxy]==1.90.0"
+fi
 
 BIN=${HYDRAGUARD_BIN:-.build/release/hydraguard}
 if [ -z "${HYDRAGUARD_BIN:-}" ]; then swift build -c release --product hydraguard 2>&1 | tail -n 3; fi
@@ -117,7 +122,7 @@ general_settings:
   master_key: sk-bench-litellm
   max_parallel_requests: 10000   # per key
 LITELLM
-litellm --config "$WORK/litellm.yaml" --host 127.0.0.1 --port $LITELLM --num_workers 1 \
+"$VENV/bin/litellm" --config "$WORK/litellm.yaml" --host 127.0.0.1 --port $LITELLM --num_workers 1 \
     > "$WORK/litellm.log" 2>&1 & pids+=($!)
 wait_up "http://127.0.0.1:$LITELLM/health/liveliness" 120
 

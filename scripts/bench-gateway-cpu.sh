@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Compares gateway builds by their CPU per request, on a machine whose speed drifts from run to run.
+#
+#   scripts/bench-gateway-cpu.sh ROUNDS NAME=BINARY [NAME=BINARY ...]
+#   scripts/bench-gateway-cpu.sh 6 before=/tmp/old/hydraguard after=.build/release/hydraguard
+#
+# Each round runs every build in turn behind one upstream stub (STUB_BIN, by default the last binary's)
+# at a fixed 2,000 requests/s (hey, 20 connections), with every check on as scripts/bench-gateway.sh
+# configures it. For each run it divides the gateway's CPU time by the stub's over the same requests: the
+# stub does the same work in every run, so the ratio cancels the machine's drift, which moves absolute
+# figures by 25% between minutes here. Prints the median ratio, and the median p50 and p99, per build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS=${1:?rounds}
+shift
+[ $# -ge 1 ] || { echo "give at least one NAME=BINARY" >&2; exit 2; }
+DURATION=${DURATION:-4}
+WORK=${WORK:-$(mktemp -d /tmp/hg-cpu.XXXXXX)}
+STUB=18180 GATEWAY=18181 ADMIN=18183
+command -v hey >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hey >/dev/null; }
+
+FIRST=${1#*=}
+LAST=${!#}
+STUB_BIN=${STUB_BIN:-${LAST#*=}}
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+"$FIRST" simulate --preset small --out "$WORK/intel" --quiet >/dev/null
+export HG_BENCH_KEY_SECRET=bench-secret HG_BENCH_ADMIN=bench-admin
+BODY='{"model":"stub-small","max_tokens":32,"messages":[{"role":"user","content":"benchmark the proxy with a short prompt"}]}'
+echo "$BODY" > "$WORK/body.json"
+
+configure() {  # directory: a fresh store, key and config, every check on
+    mkdir -p "$1"
+    cat > "$1/hydraguard.yaml" <<YAML
+listen: {host: 127.0.0.1, port: $GATEWAY}
+admin: {host: 127.0.0.1, port: $ADMIN, token_env: HG_BENCH_ADMIN}
+upstream: {url: "http://127.0.0.1:$STUB", timeout_ms: 30000}
+store: {path: "$1/hydraguard.sqlite", key_hash_secret_env: HG_BENCH_KEY_SECRET}
+records: {wait_for_commit: true, jsonl_directory: "$1/records"}
+intel: {country_mmdb: "$WORK/intel/country.mmdb", asn_mmdb: "$WORK/intel/asn.mmdb", ip_ranges: ["$WORK/intel/ip-ranges.csv"]}
+per_prefix: {requests_per_minute: 100000000}
+per_asn: {requests_per_minute: 100000000}
+tiers:
+  card:
+    requests_per_minute: 100000000
+    input_tokens_per_minute: 10000000000
+    output_tokens_per_minute: 10000000000
+    requests_per_day: 1000000000
+    concurrent: 10000
+    max_output_tokens: 4096
+    deny_countries: [KP, IR]
+    anonymizers: deny
+YAML
+}
+
+cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+"$STUB_BIN" upstream-stub --port $STUB >/dev/null 2>&1 & STUB_PID=$!
+pids+=($STUB_PID)
+sleep 1
+: > "$WORK/runs.txt"
+for round in $(seq 1 "$ROUNDS"); do
+    for spec in "$@"; do
+        name=${spec%%=*} bin=${spec#*=} dir="$WORK/run-$round-$name"
+        configure "$dir"
+        key=$("$bin" keys create --config "$dir/hydraguard.yaml" --account bench --tier card \
+            | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')
+        "$bin" gateway --config "$dir/hydraguard.yaml" --log-level error >/dev/null 2>&1 & gw=$!
+        for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$GATEWAY/healthz" && break; sleep 0.1; done
+        load() {
+            hey -z "$1" -c 20 -q 100 -m POST -T application/json -H "Authorization: Bearer $key" -D "$WORK/body.json" \
+                "http://127.0.0.1:$GATEWAY/v1/chat/completions"
+        }
+        load 1s >/dev/null
+        g0=$(cpu $gw) s0=$(cpu $STUB_PID)
+        out=$(load "${DURATION}s")
+        g1=$(cpu $gw) s1=$(cpu $STUB_PID)
+        p50=$(echo "$out" | awk '/ 50% in/ {print $3 * 1000}')
+        p99=$(echo "$out" | awk '/ 99% in/ {print $3 * 1000}')
+        echo "$name $(( g1 - g0 )) $(( s1 - s0 )) $p50 $p99" >> "$WORK/runs.txt"
+        kill $gw
+        wait $gw 2>/dev/null || true
+    done
+done
+python3 - "$WORK/runs.txt" "$@" <<'PY'
+import statistics, sys
+runs = [line.split() for line in open(sys.argv[1])]
+print(f"{'build':<12} {'gateway/stub CPU':>18} {'p50 ms':>8} {'p99 ms':>8}   (medians of {len(runs) // (len(sys.argv) - 2)} runs)")
+for spec in sys.argv[2:]:
+    name = spec.split("=", 1)[0]
+    mine = [r for r in runs if r[0] == name]
+    ratio = statistics.median(int(r[1]) / max(1, int(r[2])) for r in mine)
+    print(f"{name:<12} {ratio:>18.2f} {statistics.median(float(r[3]) for r in mine):>8.2f} "
+          f"{statistics.median(float(r[4]) for r in mine):>8.2f}")
+PY
+echo "raw runs: $WORK/runs.txt"
