@@ -31,29 +31,7 @@ export HG_BENCH_KEY_SECRET=bench-secret HG_BENCH_ADMIN=bench-admin
 BODY='{"model":"stub-small","max_tokens":32,"messages":[{"role":"user","content":"benchmark the proxy with a short prompt"}]}'
 echo "$BODY" > "$WORK/body.json"
 
-configure() {  # directory: a fresh store, key and config, every check on
-    mkdir -p "$1"
-    cat > "$1/hydraguard.yaml" <<YAML
-listen: {host: 127.0.0.1, port: $GATEWAY}
-admin: {host: 127.0.0.1, port: $ADMIN, token_env: HG_BENCH_ADMIN}
-upstream: {url: "http://127.0.0.1:$STUB", timeout_ms: 30000}
-store: {path: "$1/hydraguard.sqlite", key_hash_secret_env: HG_BENCH_KEY_SECRET}
-records: {wait_for_commit: true, jsonl_directory: "$1/records"}
-intel: {country_mmdb: "$WORK/intel/country.mmdb", asn_mmdb: "$WORK/intel/asn.mmdb", ip_ranges: ["$WORK/intel/ip-ranges.csv"]}
-per_prefix: {requests_per_minute: 100000000}
-per_asn: {requests_per_minute: 100000000}
-tiers:
-  card:
-    requests_per_minute: 100000000
-    input_tokens_per_minute: 10000000000
-    output_tokens_per_minute: 10000000000
-    requests_per_day: 1000000000
-    concurrent: 10000
-    max_output_tokens: 4096
-    deny_countries: [KP, IR]
-    anonymizers: deny
-YAML
-}
+. scripts/bench-config.sh
 
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
@@ -64,7 +42,7 @@ sleep 1
 for round in $(seq 1 "$ROUNDS"); do
     for spec in "$@"; do
         name=${spec%%=*} bin=${spec#*=} dir="$WORK/run-$round-$name"
-        configure "$dir"
+        bench_config "$dir" "$WORK/intel" $STUB $GATEWAY $ADMIN
         key=$("$bin" keys create --config "$dir/hydraguard.yaml" --account bench --tier card \
             | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')
         "$bin" gateway --config "$dir/hydraguard.yaml" --log-level error >/dev/null 2>&1 & gw=$!

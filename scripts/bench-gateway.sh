@@ -54,31 +54,12 @@ wait_up() {  # url, seconds
 "$BIN" upstream-stub --port $STUB & pids+=($!)
 wait_up "http://127.0.0.1:$STUB/v1/models" 30
 
-# The gateway, every check on: keys, tiers, verdicts, limits per key/account/prefix/ASN, address
-# intelligence with a geofence, records committed to SQLite (WAL) before each answer, rotated JSON Lines.
-# Address intelligence too: the simulator's country and ASN databases and range list (a few seconds).
+# The gateway, every check on (scripts/bench-config.sh). Address intelligence too: the simulator's
+# country and ASN databases and range list (a few seconds).
 "$BIN" simulate --preset small --out "$WORK/intel" --quiet >/dev/null
 export HG_BENCH_KEY_SECRET=bench-secret HG_BENCH_ADMIN=bench-admin
-cat > "$WORK/hydraguard.yaml" <<YAML
-listen: {host: 127.0.0.1, port: $GATEWAY}
-admin: {host: 127.0.0.1, port: $ADMIN, token_env: HG_BENCH_ADMIN}
-upstream: {url: "http://127.0.0.1:$STUB", timeout_ms: 30000}
-store: {path: "$WORK/hydraguard.sqlite", key_hash_secret_env: HG_BENCH_KEY_SECRET}
-records: {wait_for_commit: true, jsonl_directory: "$WORK/records"}
-intel: {country_mmdb: "$WORK/intel/country.mmdb", asn_mmdb: "$WORK/intel/asn.mmdb", ip_ranges: ["$WORK/intel/ip-ranges.csv"]}
-per_prefix: {requests_per_minute: 100000000}
-per_asn: {requests_per_minute: 100000000}
-tiers:
-  card:
-    requests_per_minute: 100000000
-    input_tokens_per_minute: 10000000000
-    output_tokens_per_minute: 10000000000
-    requests_per_day: 1000000000
-    concurrent: 10000
-    max_output_tokens: 4096
-    deny_countries: [KP, IR]
-    anonymizers: deny
-YAML
+. scripts/bench-config.sh
+bench_config "$WORK" "$WORK/intel" $STUB $GATEWAY $ADMIN
 KEY=$("$BIN" keys create --config "$WORK/hydraguard.yaml" --account bench --tier card \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')
 # One event loop per core by default, as the gateway runs unless told otherwise (GATEWAY_EVENT_LOOPS=1
