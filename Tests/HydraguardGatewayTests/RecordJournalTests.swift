@@ -50,8 +50,8 @@ import Testing
         do {
             let store = try Self.store(place.store)
             let journal = try RecordJournal.open(directory: place.journal, store: store, logger: Self.logger)
-            #expect(journal.append(Self.lines(Array(events[..<10])), events: Array(events[..<10]), waiters: []))
-            #expect(journal.append(Self.lines(Array(events[10...])), events: Array(events[10...]), waiters: []))
+            #expect(journal.append(Self.lines(Array(events[..<10])), events: Array(events[..<10]), waiters: []) == .written)
+            #expect(journal.append(Self.lines(Array(events[10...])), events: Array(events[10...]), waiters: []) == .written)
             #expect(try store.usageCount() == 0)
             journal.close()  // the process ends with nothing committed
         }
@@ -74,7 +74,7 @@ import Testing
         do {
             let store = try Self.store(place.store)
             let journal = try RecordJournal.open(directory: place.journal, store: store, logger: Self.logger)
-            #expect(journal.append(Self.lines(events), events: events, waiters: []))
+            #expect(journal.append(Self.lines(events), events: events, waiters: []) == .written)
             let sealed = try #require(journal.seal(logger: Self.logger))
             #expect(sealed.events == events)
             end = sealed.position
@@ -99,12 +99,12 @@ import Testing
         do {
             let store = try Self.store(place.store)
             let journal = try RecordJournal.open(directory: place.journal, store: store, logger: Self.logger)
-            #expect(journal.append(Self.lines(Array(events[..<2])), events: Array(events[..<2]), waiters: []))
+            #expect(journal.append(Self.lines(Array(events[..<2])), events: Array(events[..<2]), waiters: []) == .written)
             let sealed = try #require(journal.seal(logger: Self.logger))
             try store.insertUsage(sealed.events, journalPosition: sealed.position)
             journal.committed(through: sealed.position)
             // Appended after the commit, then the crash.
-            #expect(journal.append(Self.lines(Array(events[2...])), events: Array(events[2...]), waiters: []))
+            #expect(journal.append(Self.lines(Array(events[2...])), events: Array(events[2...]), waiters: []) == .written)
         }
         let store = try Self.store(place.store)
         let journal = try RecordJournal.open(directory: place.journal, store: store, logger: Self.logger)
@@ -122,11 +122,11 @@ import Testing
         defer { journal.close() }
         #expect(journal.seal(logger: Self.logger) == nil)  // nothing queued: nothing to seal
         let first = [Self.event(1)]
-        #expect(journal.append(Self.lines(first), events: first, waiters: []))
+        #expect(journal.append(Self.lines(first), events: first, waiters: []) == .written)
         let one = try #require(journal.seal(logger: Self.logger))
         #expect(one.position == JournalPosition(generation: 1, offset: Self.lines(first).count))
         let second = [Self.event(2), Self.event(3)]
-        #expect(journal.append(Self.lines(second), events: second, waiters: []))
+        #expect(journal.append(Self.lines(second), events: second, waiters: []) == .written)
         #expect(journal.queuedCount == 2)
         #expect(Self.files(place.journal) == ["records-1.jsonl", "records-2.jsonl"])
         journal.committed(through: one.position)
@@ -143,9 +143,9 @@ import Testing
         let journal = try RecordJournal.open(directory: place.journal, store: store, logger: Self.logger)
         let a = [Self.event(1)]
         let b = [Self.event(2)]
-        #expect(journal.append(Self.lines(a), events: a, waiters: []))
+        #expect(journal.append(Self.lines(a), events: a, waiters: []) == .written)
         let one = try #require(journal.seal(logger: Self.logger))
-        #expect(journal.append(Self.lines(b), events: b, waiters: []))
+        #expect(journal.append(Self.lines(b), events: b, waiters: []) == .written)
         let two = try #require(journal.seal(logger: Self.logger))
         #expect(two.position == JournalPosition(generation: 1, offset: one.position.offset + Self.lines(b).count))
         journal.committed(through: one.position)
@@ -179,6 +179,18 @@ import Testing
         #expect(try store.usage(limit: 10).map(\.requestID).sorted() == ["req_0", "req_1", "req_2"])
         // The file with the broken line is kept for a person, out of the journal's way.
         #expect(Self.files(place.journal) == ["records-2.jsonl.unreadable", "records-3.jsonl"])
+    }
+
+    @Test func aClosedJournalRefusesAppendsAndTakesNothing() throws {
+        let place = try Self.place()
+        defer { try? FileManager.default.removeItem(atPath: place.folder) }
+        let store = try Self.store(place.store)
+        let journal = try RecordJournal.open(directory: place.journal, store: store, logger: Self.logger)
+        journal.close()
+        let late = [Self.event(9)]
+        #expect(journal.append(Self.lines(late), events: late, waiters: []) == .closed)
+        #expect(journal.queuedCount == 0)  // the caller writes it to the store itself
+        #expect(journal.seal(logger: Self.logger) == nil)
     }
 
     @Test func twoGatewaysCannotShareAJournal() throws {

@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
-public import HydraguardLog
+import HydraguardLog
 public import HydraguardStore
 public import Logging
 import Synchronization
@@ -122,27 +122,31 @@ public final class RecordJournal: Sendable {
         return descriptor
     }
 
-    /// Appends the encoded lines of `events` (one write) and queues the events for the store. Returns
-    /// true when the lines are written (the caller lets `waiters` go); false when the write failed: the
-    /// events are queued all the same, and `waiters` are kept to be let go once the store has committed
-    /// them.
-    func append(_ lines: [UInt8], events: [UsageEvent], waiters: [RecordWaiter]) -> Bool {
-        state.withLock { state -> Bool in
+    /// What ``append(_:events:waiters:)`` did.
+    enum Appended: Equatable {
+        /// The lines are written and the events queued: the caller lets its waiters go.
+        case written
+        /// The write failed: the events are queued all the same, and the journal keeps the waiters, to be
+        /// let go once the store has committed the events.
+        case failed
+        /// The journal is closed: nothing was taken, the caller writes the events to the store itself.
+        case closed
+    }
+
+    /// Appends the encoded lines of `events` (one write) and queues the events for the store.
+    func append(_ lines: [UInt8], events: [UsageEvent], waiters: [RecordWaiter]) -> Appended {
+        state.withLock { state -> Appended in
+            guard !state.closed else { return .closed }
             state.queued.append(contentsOf: events)
-            guard !state.closed else {
-                state.waiting.append(contentsOf: waiters)
-                return false
-            }
-            let ok = lines.withUnsafeBytes { Self.writeAll(state.descriptor, $0) }
-            if ok {
+            if lines.withUnsafeBytes({ Self.writeAll(state.descriptor, $0) }) {
                 state.written += lines.count
                 if fsync { _ = fdatasync(state.descriptor) }
-            } else {
-                // No half line stays behind to be read as a broken record after a crash.
-                _ = ftruncate(state.descriptor, off_t(state.written))
-                state.waiting.append(contentsOf: waiters)
+                return .written
             }
-            return ok
+            // No half line stays behind to be read as a broken record after a crash.
+            _ = ftruncate(state.descriptor, off_t(state.written))
+            state.waiting.append(contentsOf: waiters)
+            return .failed
         }
     }
 
@@ -209,7 +213,7 @@ public final class RecordJournal: Sendable {
         for number in from...generation { unlink(Self.path(directory, number)) }
     }
 
-    /// Stops appending (later appends only queue) and releases the lock. The current generation's file is
+    /// Stops appending (later appends are refused) and releases the lock. The current generation's file is
     /// left for the next start, unless the store holds all of it.
     public func close() {
         let (descriptor, done, generation) = state.withLock { state -> (Int32, Bool, Int) in

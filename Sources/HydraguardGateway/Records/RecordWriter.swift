@@ -108,16 +108,18 @@ public final class RecordWriter: Service, Sendable {
             var line = JSONOutput(capacity: 1024)
             event.encode(into: &line)
             line.bytes.append(0x0A)
-            guard config.waitForCommit else {
-                _ = journal.append(line.bytes, events: [event], waiters: [])
-                scheduleEarlyCommit(journal)
-                return
-            }
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                if journal.append(line.bytes, events: [event], waiters: [.continuation(continuation)]) {
+                let waiters: [Waiter] = config.waitForCommit ? [.continuation(continuation)] : []
+                switch journal.append(line.bytes, events: [event], waiters: waiters) {
+                case .written:
                     continuation.resume()
-                } else {
+                case .failed:
+                    metrics?.journalFailures.increment()
                     submitCommit()
+                    if !config.waitForCommit { continuation.resume() }
+                case .closed:
+                    insertDirectly([event])
+                    continuation.resume()
                 }
             }
             scheduleEarlyCommit(journal)
@@ -147,19 +149,24 @@ public final class RecordWriter: Service, Sendable {
         batch.scheduled = false
         guard let journal, !batch.events.isEmpty else { return }
         let promises = batch.promises
-        let written = journal.append(batch.lines.bytes, events: batch.events, waiters: promises.map { .promise($0) })
-        let count = batch.events.count
+        let events = batch.events
+        let appended = journal.append(batch.lines.bytes, events: events, waiters: promises.map { .promise($0) })
         batch.lines.removeAll()
         batch.events.removeAll(keepingCapacity: true)
         batch.promises.removeAll(keepingCapacity: true)
-        if written {
+        switch appended {
+        case .written:
             for promise in promises { promise.succeed() }
-        } else {
+        case .failed:
             // The journal could not be written (a full disk, say): these answers wait for the store's
             // commit of the same records instead (the journal keeps them for it).
-            metrics?.journalFailures.increment(by: Int64(count))
+            metrics?.journalFailures.increment(by: Int64(events.count))
             logger.error("could not write the record journal; answers wait for the store's commit")
             submitCommit()
+        case .closed:
+            // Finished after shutdown: written directly rather than lost.
+            insertDirectly(events)
+            for promise in promises { promise.succeed() }
         }
         scheduleEarlyCommit(journal)
     }
@@ -195,12 +202,17 @@ public final class RecordWriter: Service, Sendable {
                 drain()
             }
         case .direct:
-            // After shutdown: write it directly rather than lose it.
-            do { try store.insertUsage([event]) } catch {
-                metrics?.recordFailures.increment()
-                logger.error("could not write a request record", metadata: ["error": "\(error)"])
-            }
+            // After shutdown: written directly rather than lost.
+            insertDirectly([event])
             waiter.map { Self.release([$0]) }
+        }
+    }
+
+    /// Commits records on the caller's thread: for the few that finish after the writer has stopped.
+    private func insertDirectly(_ events: [UsageEvent]) {
+        do { try store.insertUsage(events) } catch {
+            metrics?.recordFailures.increment(by: Int64(events.count))
+            logger.error("could not write request records", metadata: ["error": "\(error)"])
         }
     }
 
