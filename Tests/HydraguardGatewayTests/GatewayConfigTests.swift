@@ -72,5 +72,12 @@ private func error(_ yaml: String, env: [String: String] = [:]) -> ConfigError? 
     #expect(error("tiers: {free: {deny_countries: [Germany]}}")?.key == "tiers.free.deny_countries[0]")
     #expect(error("admin: {port: 1, token_env: NOPE}")?.message.contains("NOPE") == true)
     #expect(error("verdicts: {throttle_factor: 2}")?.key == "verdicts.throttle_factor")
+    // An upstream key read from a variable with its file's newline would break every request.
+    let newline = try #require(error("upstream: {api_key_env: KEY}", env: ["KEY": "sk-abc\n"]))
+    #expect(newline.key == "upstream.api_key_env")
+    #expect(newline.message.contains("control character"))
+    #expect(error("upstream: {api_key: \"sk-\\tx\"}")?.key == "upstream.api_key")
+    #expect(error("records: {commit_interval_ms: 0}")?.key == "records.commit_interval_ms")
+    #expect(error("records: {journal: sometimes}")?.key == "records.journal")
     #expect(error("[1, 2]")?.key == "")
 }

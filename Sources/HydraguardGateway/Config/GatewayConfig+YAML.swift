@@ -60,6 +60,13 @@ extension GatewayConfig {
                 config.upstream.maxResponseBytes = try r.int(v, "upstream.max_response_bytes", min: 1024)
             }
             config.upstream.apiKey = try r.secret(m, "upstream", "api_key")
+            if let key = config.upstream.apiKey, key.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
+                // It goes into a header as it is: a stray newline (a variable read from a file) would
+                // break the request.
+                throw r.error(
+                    m["api_key"] ?? m["api_key_env"] ?? n, m["api_key"] == nil ? "upstream.api_key_env" : "upstream.api_key",
+                    "the key contains a control character (a trailing newline?)")
+            }
         }
         if let n = top["store"] {
             let m = try r.mapping(n, "store", allowed: [
