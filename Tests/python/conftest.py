@@ -46,7 +46,7 @@ listen: {{host: 127.0.0.1, port: {port}}}
 admin: {{host: 127.0.0.1, port: {admin_port}, token_env: HG_TEST_ADMIN_TOKEN}}
 upstream: {{url: "http://127.0.0.1:{stub_port}", timeout_ms: {timeout_ms}}}
 store: {{path: "{store}", key_hash_secret_env: HG_TEST_KEY_SECRET}}
-records: {{jsonl_directory: "{records}"}}
+records: {{jsonl_directory: "{records}"{records_extra}}}
 verdicts: {{degrade_max_output_tokens: 4}}
 tiers:
   free:
@@ -63,7 +63,7 @@ tiers:
 
 
 class Servers:
-    def __init__(self, tmp, stub_args=(), timeout_ms=10000):
+    def __init__(self, tmp, stub_args=(), timeout_ms=10000, records_extra=""):
         self.tmp = tmp
         self.stub_args = list(stub_args)
         self.bin = binary()
@@ -71,7 +71,7 @@ class Servers:
         self.config = tmp / "hydraguard.yaml"
         self.config.write_text(CONFIG.format(
             port=self.port, admin_port=self.admin_port, stub_port=self.stub_port,
-            store=tmp / "hg.sqlite", records=tmp / "records", timeout_ms=timeout_ms))
+            store=tmp / "hg.sqlite", records=tmp / "records", timeout_ms=timeout_ms, records_extra=records_extra))
         self.env = dict(os.environ, HG_TEST_ADMIN_TOKEN=ADMIN_TOKEN, HG_TEST_KEY_SECRET="python-tests")
         self.processes = []
 
@@ -84,13 +84,20 @@ class Servers:
             [self.bin, "upstream-stub", "--port", str(self.stub_port)] + self.stub_args, env=self.env)
         self.processes.append(stub)
         wait_for(f"http://127.0.0.1:{self.stub_port}/v1/models", stub)
+        self.start_gateway()
+
+    def start_gateway(self):
+        """Starts the gateway (again, after a crash, on the same store); returns its process."""
         gateway = subprocess.Popen(
             [self.bin, "gateway", "--config", str(self.config), "--log-level", "warning"], env=self.env)
         self.processes.append(gateway)
         wait_for(f"{self.base_url}/healthz", gateway)
+        return gateway
 
     def stop(self):
         for p in reversed(self.processes):
+            if p.poll() is not None:
+                continue
             p.terminate()
             try:
                 p.wait(timeout=10)
