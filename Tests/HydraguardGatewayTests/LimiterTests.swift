@@ -112,3 +112,23 @@ private func request(_ limits: LimitSet, input: Int = 10, output: Int = 10, conc
     // The same account now throttled to a tenth: 5 used of 1 allowed, so refused.
     #expect(throws: LimitRefusal.self) { try limiter.reserve(request(LimitSet(requestsPerMinute: 10).scaled(by: 0.1))).get() }
 }
+
+@Test func pruningDropsFullIdleScopesButNotOnesWithAReservationOutstanding() throws {
+    let clock = GatewayClock.manual(start: 1_000_000)
+    let limiter = Limiter(clock: clock)
+    let limits = LimitSet(requestsPerMinute: 10, inputTokensPerMinute: 1000)
+    func request(_ scope: String) -> LimitRequest {
+        LimitRequest(scopes: [(scope, limits)], inputTokens: 100, outputTokens: 10)
+    }
+    let held = try limiter.reserve(request("account:held")).get()
+    let settled = try limiter.reserve(request("account:settled")).get()
+    limiter.settle(settled, inputTokens: 100, outputTokens: 10)
+    clock.advance(by: 120)  // both scopes' buckets full again
+    // Pruning runs every 65,536 reservations.
+    for _ in 0..<65_536 { _ = limiter.reserve(request("prefix:busy")) }
+    #expect(limiter.status(scope: "account:settled").isEmpty)
+    #expect(limiter.status(scope: "account:held")["requests_per_minute"]?.remaining == 10)
+    // Settling the held reservation still reaches its buckets: the refund is counted (capped at full).
+    limiter.settle(held, inputTokens: 400, outputTokens: 10)
+    #expect(limiter.status(scope: "account:held")["input_tokens_per_minute"]?.remaining == 700)
+}

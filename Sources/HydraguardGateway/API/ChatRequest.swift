@@ -1,4 +1,4 @@
-public import NIOCore
+import NIOCore
 
 /// The parts of a Messages or Chat Completions request the gateway decides on, read from its JSON, with
 /// the body to forward (rewritten only when the gateway changed something).

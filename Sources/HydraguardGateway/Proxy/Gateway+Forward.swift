@@ -251,18 +251,15 @@ extension Gateway {
         case .known(let s, let p): (secret, principal) = (s, p)
         case .loading(let s, let p): (secret, principal) = (s, try? await p.get())
         }
-        guard let principal, !principal.key.isRevoked, store.hasher.matches(secret, principal.key.secretHash) else {
+        guard let principal = authenticated(secret, principal, exchange: exchange) else {
             return await refuse(GatewayError(.authentication, "invalid API key"), exchange, outcome: "unauthenticated",
                                 on: loop).answer()
         }
-        exchange.event.accountID = principal.account.id
-        exchange.event.orgID = principal.account.orgID
-        exchange.event.keyID = principal.key.id
         if principal.verdict?.value == .block {
             return await refuse(GatewayError(.permission, "this account is blocked", code: "account_blocked"), exchange,
                                 outcome: "blocked", on: loop).answer()
         }
-        let policy = config.policy(for: principal.account.verificationTier)
+        let policy = self.policy(for: principal.account.verificationTier)
         let started = ContinuousClock.now
         do {
             let headers = upstreamHeaders(

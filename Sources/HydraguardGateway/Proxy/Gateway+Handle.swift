@@ -164,6 +164,18 @@ extension Gateway {
         return .loading(secret: secret, cache.load(keyID: keyID, on: loop))
     }
 
+    /// The principal when the secret is its key's (compared in constant time) and the key is not revoked,
+    /// with the request's record filled in with its account, organisation and key; nil otherwise.
+    func authenticated(_ secret: String, _ principal: Principal?, exchange: Exchange) -> Principal? {
+        guard let principal, !principal.key.isRevoked, store.hasher.matches(secret, principal.key.secretHash) else {
+            return nil
+        }
+        exchange.event.accountID = principal.account.id
+        exchange.event.orgID = principal.account.orgID
+        exchange.event.keyID = principal.key.id
+        return principal
+    }
+
     /// `POST /v1/messages` and `POST /v1/chat/completions`.
     func handleChat(_ request: GatewayRequest, flavor: APIFlavor, on loop: any EventLoop) -> EventLoopFuture<GatewayAnswer> {
         let exchange = exchange(for: request, flavor: flavor, endpoint: flavor.endpoint, model: "")
@@ -204,12 +216,9 @@ extension Gateway {
     {
         let flavor = exchange.flavor
         // Identity.
-        guard let principal, !principal.key.isRevoked, store.hasher.matches(secret, principal.key.secretHash) else {
+        guard let principal = authenticated(secret, principal, exchange: exchange) else {
             throw Refusal(GatewayError(.authentication, "invalid API key"), "unauthenticated")
         }
-        exchange.event.accountID = principal.account.id
-        exchange.event.orgID = principal.account.orgID
-        exchange.event.keyID = principal.key.id
         let tier = principal.account.verificationTier
         let policy = self.policy(for: tier)
         let verdict = principal.verdict?.value ?? .allow

@@ -7,85 +7,51 @@ struct GatewayRequest: Sendable {
     var method: HTTPMethod
     /// The path without its query.
     var path: Substring
-    var apiKey: String?
-    var authorization: String?
-    var forwardedFor: String?
-    var userAgent: String?
-    var anthropicVersion: String?
-    var anthropicBeta: String?
+    var apiKey: String? = nil
+    var authorization: String? = nil
+    var forwardedFor: String? = nil
+    var userAgent: String? = nil
+    var anthropicVersion: String? = nil
+    var anthropicBeta: String? = nil
     var body: ByteBuffer
     /// The socket's peer address (nil when unknown, as for a Unix socket).
     var peer: String?
 
-    init(
-        method: HTTPMethod, path: Substring, apiKey: String? = nil, authorization: String? = nil,
-        forwardedFor: String? = nil, userAgent: String? = nil, anthropicVersion: String? = nil,
-        anthropicBeta: String? = nil, body: ByteBuffer = ByteBuffer(), peer: String? = nil
-    ) {
-        self.method = method
-        self.path = path
-        self.apiKey = apiKey
-        self.authorization = authorization
-        self.forwardedFor = forwardedFor
-        self.userAgent = userAgent
-        self.anthropicVersion = anthropicVersion
-        self.anthropicBeta = anthropicBeta
-        self.body = body
-        self.peer = peer
-    }
-
-    /// The headers read, by their lower-case names. A header given more than once is read as its values
-    /// joined by ", " (as HTTP combines them).
-    private enum Read: CaseIterable {
-        case apiKey, authorization, forwardedFor, userAgent, anthropicVersion, anthropicBeta
-
-        var name: [UInt8] {
-            switch self {
-            case .apiKey: Array("x-api-key".utf8)
-            case .authorization: Array("authorization".utf8)
-            case .forwardedFor: Array("x-forwarded-for".utf8)
-            case .userAgent: Array("user-agent".utf8)
-            case .anthropicVersion: Array("anthropic-version".utf8)
-            case .anthropicBeta: Array("anthropic-beta".utf8)
-            }
-        }
-    }
-
-    private static let names: [(Read, [UInt8])] = Read.allCases.map { ($0, $0.name) }
+    /// The headers read, by their lower-case names, and where each goes. A header given more than once is
+    /// read as its values joined by ", " (as HTTP combines them).
+    private typealias Field = WritableKeyPath<GatewayRequest, String?>
+    private static let read: [(name: [UInt8], field: any Field & Sendable)] = [
+        (Array("x-api-key".utf8), \.apiKey), (Array("authorization".utf8), \.authorization),
+        (Array("x-forwarded-for".utf8), \.forwardedFor), (Array("user-agent".utf8), \.userAgent),
+        (Array("anthropic-version".utf8), \.anthropicVersion), (Array("anthropic-beta".utf8), \.anthropicBeta),
+    ]
 
     /// NIO's request head and body as the gateway's request.
     init(head: HTTPRequestHead, body: ByteBuffer, peer: String?) {
         let uri = head.uri
-        let path = uri.firstIndex(of: "?").map { uri[..<$0] } ?? uri[...]
-        self.init(method: head.method, path: path, body: body, peer: peer)
+        method = head.method
+        path = uri.firstIndex(of: "?").map { uri[..<$0] } ?? uri[...]
+        self.body = body
+        self.peer = peer
         for (name, value) in head.headers {
-            guard let read = Self.read(name) else { continue }
-            switch read {
-            case .apiKey: Self.join(&apiKey, value)
-            case .authorization: Self.join(&authorization, value)
-            case .forwardedFor: Self.join(&forwardedFor, value)
-            case .userAgent: Self.join(&userAgent, value)
-            case .anthropicVersion: Self.join(&anthropicVersion, value)
-            case .anthropicBeta: Self.join(&anthropicBeta, value)
+            guard let field = Self.field(named: name) else { continue }
+            if let existing = self[keyPath: field] { self[keyPath: field] = existing + ", " + value } else {
+                self[keyPath: field] = value
             }
         }
     }
 
-    private static func join(_ field: inout String?, _ value: String) {
-        if let existing = field { field = existing + ", " + value } else { field = value }
-    }
-
-    /// Which read header `name` is, compared without regard to case.
-    private static func read(_ name: String) -> Read? {
+    /// Where the read header `name` goes, its name compared without regard to case; nil for any other.
+    private static func field(named name: String) -> Field? {
         var name = name
-        return name.withUTF8 { bytes -> Read? in
-            for (read, known) in names where known.count == bytes.count {
+        return name.withUTF8 { bytes -> Field? in
+            for (known, field) in read where known.count == bytes.count {
                 var same = true
                 for i in 0..<bytes.count where bytes[i] | 0x20 != known[i] | 0x20 {
                     same = false
                     break
                 }
-                if same { return read }
+                if same { return field }
             }
             return nil
         }

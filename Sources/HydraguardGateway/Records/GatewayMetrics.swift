@@ -13,9 +13,6 @@ public struct GatewayMetrics: Sendable {
     let outputTokens: Counter
     /// The labelled request counters made so far (the registry's lookup builds names and labels each time).
     private let requestCounters = RequestCounters()
-    /// The counters of answered requests (most of them), made once.
-    private let forwardedAnthropic: Counter
-    private let forwardedOpenAI: Counter
 
     private final class RequestCounters: Sendable {
         struct Key: Hashable {
@@ -40,21 +37,10 @@ public struct GatewayMetrics: Sendable {
                       .seconds(2), .seconds(10), .seconds(60)])
         inputTokens = registry.makeCounter(descriptor: Self.name("input_tokens", "total", "Input tokens billed."))
         outputTokens = registry.makeCounter(descriptor: Self.name("output_tokens", "total", "Output tokens billed."))
-        func forwarded(_ api: APIFlavor) -> Counter {
-            registry.makeCounter(
-                descriptor: Self.name("requests", "total", "Requests by API, status and outcome."),
-                labels: [("api", api.rawValue), ("status", "200"), ("outcome", "forwarded")])
-        }
-        forwardedAnthropic = forwarded(.anthropic)
-        forwardedOpenAI = forwarded(.openai)
     }
 
     /// Counts one answered request by API, status and outcome (`forwarded`, `rate_limited`, ...).
     func request(api: APIFlavor, status: Int, outcome: String) {
-        if status == 200, outcome == "forwarded" {
-            (api == .anthropic ? forwardedAnthropic : forwardedOpenAI).increment()
-            return
-        }
         let key = RequestCounters.Key(api: api, status: status, outcome: outcome)
         if let counter = requestCounters.byKey.withLock({ $0[key] }) {
             counter.increment()

@@ -33,6 +33,10 @@ public final class RecordJournal: Sendable {
         var written = 0
         /// How far the store holds the journal (from ``committed(through:)``).
         var committed: JournalPosition
+        /// The newest generation whose file is deleted.
+        var removedThrough: Int
+        /// ``close()`` has released the lock.
+        var released = false
         /// Records appended and not yet taken by ``seal()``, in journal order.
         var queued: [UsageEvent] = []
         /// Who waits for queued records that could not be written to the journal: they are safe only once
@@ -58,8 +62,6 @@ public final class RecordJournal: Sendable {
     /// too, not only a crash of the process.
     let fsync: Bool
     private let state: Mutex<State>
-    /// The newest generation whose file ``remove(through:)`` deleted.
-    private let removed: Mutex<Int>
     /// The lock file, held while the journal is open: two gateways never share one journal.
     private let lockDescriptor: Int32
     /// What ``open(directory:store:fsync:logger:)`` recovered.
@@ -99,8 +101,9 @@ public final class RecordJournal: Sendable {
         self.recovery = recovery
         let descriptor = try Self.create(Self.path(directory, generation), fsync: fsync, directory: directory)
         state = Mutex(
-            State(generation: generation, descriptor: descriptor, committed: JournalPosition(generation: generation, offset: 0)))
-        removed = Mutex(generation - 1)
+            State(
+                generation: generation, descriptor: descriptor,
+                committed: JournalPosition(generation: generation, offset: 0), removedThrough: generation - 1))
     }
 
     deinit { close() }
@@ -196,35 +199,37 @@ public final class RecordJournal: Sendable {
     /// Deletes the files the committed `position` has passed: every generation before its own, and its own
     /// when it ends there and a newer one has started.
     func committed(through position: JournalPosition) {
-        let current = state.withLock { state -> Int in
+        let passed = state.withLock { state -> ClosedRange<Int>? in
             state.committed = max(state.committed, position)
-            return state.generation
+            let through = position.generation < state.generation ? position.generation : position.generation - 1
+            defer { state.removedThrough = max(state.removedThrough, through) }
+            return state.removedThrough < through ? (state.removedThrough + 1)...through : nil
         }
-        remove(through: position.generation < current ? position.generation : position.generation - 1)
+        if let passed { for number in passed { unlink(Self.path(directory, number)) } }
     }
 
-    /// Deletes the files of the generations up to `generation` (those left since the last removal).
-    private func remove(through generation: Int) {
-        let from = removed.withLock { removed -> Int in
-            defer { removed = max(removed, generation) }
-            return removed + 1
+    /// Refuses appends from now on (they answer ``Appended/closed``) and closes the current file; what was
+    /// appended can still be sealed and committed. The lock is kept until ``close()``.
+    func stopAppending() {
+        state.withLock { state in
+            guard !state.closed else { return }
+            state.closed = true
+            Glibc.close(state.descriptor)
         }
-        guard from <= generation else { return }
-        for number in from...generation { unlink(Self.path(directory, number)) }
     }
 
-    /// Stops appending (later appends are refused) and releases the lock. The current generation's file is
-    /// left for the next start, unless the store holds all of it.
+    /// Stops appending and releases the lock. The current generation's file is left for the next start,
+    /// unless the store holds all of it.
     public func close() {
-        let (descriptor, done, generation) = state.withLock { state -> (Int32, Bool, Int) in
-            defer { state.closed = true }
-            guard !state.closed else { return (-1, false, 0) }
+        stopAppending()
+        let last = state.withLock { state -> (generation: Int, done: Bool)? in
+            guard !state.released else { return nil }
+            state.released = true
             let end = JournalPosition(generation: state.generation, offset: state.written)
-            return (state.descriptor, state.written == 0 || state.committed == end, state.generation)
+            return (state.generation, state.written == 0 || state.committed == end)
         }
-        guard descriptor >= 0 else { return }
-        Glibc.close(descriptor)
-        if done { unlink(Self.path(directory, generation)) }
+        guard let last else { return }
+        if last.done { unlink(Self.path(directory, last.generation)) }
         Glibc.close(lockDescriptor)
     }
 

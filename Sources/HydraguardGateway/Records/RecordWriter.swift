@@ -52,7 +52,6 @@ public final class RecordWriter: Service, Sendable {
     /// Touched only on `thread`.
     private let writerState: WriterState
     private let stopped = Atomic(false)
-    private let closed = Atomic(false)
 
     public init(
         store: Store, config: RecordsConfig, logger: Logger, metrics: GatewayMetrics? = nil, journal: RecordJournal? = nil
@@ -72,7 +71,7 @@ public final class RecordWriter: Service, Sendable {
     /// the store refuses is counted and logged.
     public func record(_ event: UsageEvent, on loop: any EventLoop) -> EventLoopFuture<Void> {
         guard loop.inEventLoop else { return loop.flatSubmit { self.record(event, on: loop) } }
-        if journal != nil, !closed.load(ordering: .relaxed) {
+        if journal != nil {
             let batch = self.batch(for: loop)
             event.encode(into: &batch.lines)
             batch.lines.bytes.append(0x0A)
@@ -103,26 +102,14 @@ public final class RecordWriter: Service, Sendable {
             try? await record(event, on: loop).get()
             return
         }
-        if let journal, !closed.load(ordering: .relaxed) {
+        if let journal {
             // Off the event loops (as in tests): journalled on its own.
             var line = JSONOutput(capacity: 1024)
             event.encode(into: &line)
             line.bytes.append(0x0A)
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let waiters: [Waiter] = config.waitForCommit ? [.continuation(continuation)] : []
-                switch journal.append(line.bytes, events: [event], waiters: waiters) {
-                case .written:
-                    continuation.resume()
-                case .failed:
-                    metrics?.journalFailures.increment()
-                    submitCommit()
-                    if !config.waitForCommit { continuation.resume() }
-                case .closed:
-                    insertDirectly([event])
-                    continuation.resume()
-                }
+                append(line.bytes, [event], to: journal, waiters: [.continuation(continuation)])
             }
-            scheduleEarlyCommit(journal)
             return
         }
         guard config.waitForCommit else {
@@ -148,25 +135,29 @@ public final class RecordWriter: Service, Sendable {
     private func flush(_ batch: LoopBatch) {
         batch.scheduled = false
         guard let journal, !batch.events.isEmpty else { return }
-        let promises = batch.promises
-        let events = batch.events
-        let appended = journal.append(batch.lines.bytes, events: events, waiters: promises.map { .promise($0) })
+        let waiters = batch.promises.map { Waiter.promise($0) }
+        append(batch.lines.bytes, batch.events, to: journal, waiters: waiters)
         batch.lines.removeAll()
         batch.events.removeAll(keepingCapacity: true)
         batch.promises.removeAll(keepingCapacity: true)
-        switch appended {
+    }
+
+    /// Appends records to the journal and lets their waiters go once they are safe: at once when written;
+    /// after the store's commit when the write failed (a full disk, say: the journal keeps the waiters);
+    /// after a direct commit when the journal has stopped (records finished during shutdown).
+    private func append(_ lines: [UInt8], _ events: [UsageEvent], to journal: RecordJournal, waiters: [Waiter]) {
+        let waiting = config.waitForCommit ? waiters : []
+        switch journal.append(lines, events: events, waiters: waiting) {
         case .written:
-            for promise in promises { promise.succeed() }
+            Self.release(waiters)
         case .failed:
-            // The journal could not be written (a full disk, say): these answers wait for the store's
-            // commit of the same records instead (the journal keeps them for it).
             metrics?.journalFailures.increment(by: Int64(events.count))
             logger.error("could not write the record journal; answers wait for the store's commit")
+            if waiting.isEmpty { Self.release(waiters) }
             submitCommit()
         case .closed:
-            // Finished after shutdown: written directly rather than lost.
             insertDirectly(events)
-            for promise in promises { promise.succeed() }
+            Self.release(waiters)
         }
         scheduleEarlyCommit(journal)
     }
@@ -270,19 +261,24 @@ public final class RecordWriter: Service, Sendable {
         }
     }
 
-    /// Lets the waiters of a commit go: the promises of each loop in one task on that loop.
+    /// Lets waiters go: the promises of the caller's own loop at once, those of each other loop in one task
+    /// on that loop.
     private static func release(_ waiters: [Waiter]) {
-        var byLoop: [ObjectIdentifier: (loop: any EventLoop, promises: [EventLoopPromise<Void>])] = [:]
+        var others: [ObjectIdentifier: (loop: any EventLoop, promises: [EventLoopPromise<Void>])] = [:]
         for waiter in waiters {
             switch waiter {
             case .promise(let promise):
                 let loop = promise.futureResult.eventLoop
-                byLoop[ObjectIdentifier(loop), default: (loop, [])].promises.append(promise)
+                if loop.inEventLoop {
+                    promise.succeed()
+                } else {
+                    others[ObjectIdentifier(loop), default: (loop, [])].promises.append(promise)
+                }
             case .continuation(let continuation):
                 continuation.resume()
             }
         }
-        for (loop, promises) in byLoop.values {
+        for (loop, promises) in others.values {
             loop.execute { for promise in promises { promise.succeed() } }
         }
     }
@@ -308,10 +304,11 @@ public final class RecordWriter: Service, Sendable {
                 }
             }
         }
-        closed.store(true, ordering: .relaxed)
         pending.withLock { $0.closed = true }
-        // Queued after any commit in progress (the pool has one thread): the last records, then the files.
+        // Queued after any commit in progress (the pool has one thread): appends stop (later records are
+        // committed directly), the last journalled records are committed, then the files are closed.
         try await thread.runIfActive { [self] in
+            journal?.stopAppending()
             commitJournal()
             drain()
             journal?.close()
