@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import GRDB
 import HydraguardGateway
 import HydraguardLog
 import HydraguardStore
@@ -107,6 +108,37 @@ import Testing
             #expect(f.gateway.limiter.inFlight(scope: "account:acct_card") == 0)
             // The input bucket was charged the reported count, not the estimate.
             #expect(f.gateway.limiter.status(scope: "account:acct_card")["input_tokens_per_minute"]?.remaining == 1_000_000 - 4)
+        }
+    }
+
+    @Test func aFailedJournalCommitIsRetriedWithoutNewTraffic() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hg-rw-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let storePath = "\(folder)/hg.sqlite"
+        try await GatewayFixture.run(storePath: storePath, configure: { $0.records.commitIntervalMs = 10 }) {
+            (f: GatewayFixture) async throws in
+            // The store refuses records for a while, as a full disk would.
+            let side = try DatabaseQueue(path: storePath)
+            try await side.write { db in
+                try db.execute(sql: "CREATE TRIGGER refuse BEFORE INSERT ON usage_events BEGIN SELECT RAISE(ABORT, 'refused'); END")
+            }
+            for i in 0..<3 {
+                let r = try await f.messages(f.secrets["card"], GatewayFixture.anthropicBody(prompt: "held \(i)"))
+                #expect(r.status == .ok)  // journalled, so answered
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(try f.records().isEmpty)
+            // The store takes records again; no request arrives, and the held ones still get in, once.
+            try await side.write { db in try db.execute(sql: "DROP TRIGGER refuse") }
+            var records: [UsageEvent] = []
+            for _ in 0..<200 where records.count < 3 {
+                try await Task.sleep(for: .milliseconds(10))
+                records = try f.records()
+            }
+            #expect(records.compactMap(\.prompt).sorted() == ["held 0", "held 1", "held 2"])
+            try await Task.sleep(for: .milliseconds(50))
+            #expect(try f.records().count == 3)
         }
     }
 }

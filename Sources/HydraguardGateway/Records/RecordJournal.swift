@@ -169,6 +169,9 @@ public final class RecordJournal: Sendable {
     /// Records queued and not yet taken.
     var queuedCount: Int { state.withLock { $0.queued.count } }
 
+    /// Whether records (or answers waiting on the store) were queued since the last seal.
+    var hasUncommitted: Bool { state.withLock { !$0.queued.isEmpty || !$0.waiting.isEmpty } }
+
     /// Takes the queued records and the position they end at, so that committing both leaves nothing of
     /// them to replay; starts a new generation when the current one is full. Nil when nothing was queued
     /// since the last seal.

@@ -52,6 +52,8 @@ public final class RecordWriter: Service, Sendable {
     /// Touched only on `thread`.
     private let writerState: WriterState
     private let stopped = Atomic(false)
+    /// A journal commit failed and is to be tried again.
+    private let retryPending = Atomic(false)
 
     public init(
         store: Store, config: RecordsConfig, logger: Logger, metrics: GatewayMetrics? = nil, journal: RecordJournal? = nil
@@ -227,14 +229,24 @@ public final class RecordWriter: Service, Sendable {
 
     /// Commits the journalled records (with any a failed commit left), then lets go of waiters that fell
     /// back on this commit; on the writer thread.
+    /// A failed commit is tried again at the next interval even when no record arrived since.
     private func commitJournal() {
-        guard let journal, let sealed = journal.seal(logger: logger) else { return }
-        writerState.retry.append(contentsOf: sealed.events)
-        writerState.waiters.append(contentsOf: sealed.waiters)
+        guard let journal else { return }
+        if let sealed = journal.seal(logger: logger) {
+            writerState.retry.append(contentsOf: sealed.events)
+            writerState.waiters.append(contentsOf: sealed.waiters)
+            writerState.position = sealed.position
+        }
+        guard let position = writerState.position else { return }
         let batch = writerState.retry
-        guard commit(batch, position: sealed.position) else { return }
+        guard commit(batch, position: position) else {
+            retryPending.store(true, ordering: .releasing)
+            return
+        }
+        retryPending.store(false, ordering: .releasing)
         writerState.retry.removeAll()
-        journal.committed(through: sealed.position)
+        writerState.position = nil
+        journal.committed(through: position)
         Self.release(writerState.waiters)
         writerState.waiters.removeAll()
         writerState.rotator.write(batch)
@@ -292,7 +304,10 @@ public final class RecordWriter: Service, Sendable {
             var sinceCheckpoint = 0
             while !Task.isCancelled {
                 try await Task.sleep(for: .milliseconds(interval))
-                if journal != nil { try await thread.runIfActive { self.commitJournal() } }
+                // An idle gateway stays asleep: the writer thread is woken only for records to commit.
+                if let journal, journal.hasUncommitted || retryPending.load(ordering: .acquiring) {
+                    try await thread.runIfActive { self.commitJournal() }
+                }
                 sinceCheckpoint += interval
                 guard sinceCheckpoint >= 1000 else { continue }
                 sinceCheckpoint = 0
@@ -336,6 +351,8 @@ private final class WriterState: @unchecked Sendable {
     /// Journalled records a failed commit left, tried again with the next, and who waits for them.
     var retry: [UsageEvent] = []
     var waiters: [RecordWaiter] = []
+    /// Where the journal is sealed up to while `retry` waits for its commit.
+    var position: JournalPosition?
     init(_ rotator: JSONLRotator) { self.rotator = rotator }
 }
 
