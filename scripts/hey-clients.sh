@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Offers a fixed request rate as independent clients: CONNS hey processes of one connection each, every
+# one at RATE/CONNS requests/s on its own clock, started one after another so that their clocks are out
+# of phase, as the clients of a real API are. (One hey with -c CONNS -q N starts all its workers' clocks
+# together, so its requests arrive in bursts of CONNS at once; scripts/bench-gateway.sh reports both.)
+#
+#   scripts/hey-clients.sh URL KEY RATE CONNS SECONDS BODY_FILE OUT_DIR
+#
+# Prints "p50_ms p99_ms achieved_per_s non_200" over every request of every client.
+set -euo pipefail
+url=$1 key=$2 rate=$3 conns=$4 seconds=$5 body=$6 out=$7
+mkdir -p "$out"
+per=$(( rate / conns ))
+# Half a tick between starts spreads the clients over a tick or more, whatever each hey takes to start.
+gap=$(python3 -c "print(1 / $per / 2 / $conns)")
+pids=()
+for i in $(seq 1 "$conns"); do
+    hey -z "${seconds}s" -c 1 -q "$per" -o csv -m POST -T application/json -H "Authorization: Bearer $key" \
+        -D "$body" "$url" > "$out/client-$i.csv" &
+    pids+=($!)
+    sleep "$gap"
+done
+wait "${pids[@]}"
+python3 - "$seconds" "$out"/client-*.csv <<'PY'
+import csv, sys
+seconds = float(sys.argv[1])
+times, bad = [], 0
+for path in sys.argv[2:]:
+    with open(path) as f:
+        for row in csv.DictReader(f):
+            times.append(float(row["response-time"]))
+            bad += row["status-code"] != "200"
+if not times:
+    sys.exit("hey-clients: no requests were answered")
+times.sort()
+pick = lambda q: times[min(len(times) - 1, int(q * len(times)))] * 1000
+print(f"{pick(0.50):.3f} {pick(0.99):.3f} {len(times) / seconds:.0f} {bad}")
+PY
