@@ -1,5 +1,6 @@
 import Foundation
 import HydraguardGateway
+import HydraguardSimulator
 import NIOCore
 import Testing
 
@@ -7,18 +8,6 @@ import Testing
 /// and values swapped for JSON of another kind. No input may crash the gateway, leave a counter wrong, or
 /// be answered outside the API's own format.
 @Suite struct MutatedRequestTests {
-    /// SplitMix64: a fixed seed gives the same cases on every run and machine.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let anthropic = Array(
         #"{"model":"stub-small","max_tokens":50,"stream":false,"system":"be brief","thinking":{"type":"enabled","budget_tokens":20},"tools":[{"name":"t","input_schema":{"type":"object"}}],"messages":[{"role":"user","content":"hello"},{"role":"assistant","content":[{"type":"text","text":"hi"}]},{"role":"user","content":[{"type":"text","text":"say something"}]}]}"#
             .utf8)
@@ -32,7 +21,7 @@ import Testing
         "[null]", "{\"type\":7}", "\"\\ud800\"", "\"\\u0000\"", String(repeating: "[", count: 300) + String(repeating: "]", count: 300),
     ]
 
-    static func mutate(_ body: [UInt8], _ random: inout Seeded) -> [UInt8] {
+    static func mutate(_ body: [UInt8], _ random: inout SeededRandom) -> [UInt8] {
         var bytes = body
         for _ in 0..<Int.random(in: 1...3, using: &random) {
             guard !bytes.isEmpty else { break }
@@ -74,7 +63,7 @@ import Testing
 
     @Test(arguments: [APIFlavor.anthropic, .openai])
     func parsingAMutatedBodyEitherReadsItOrNamesWhatIsWrong(_ flavor: APIFlavor) {
-        var random = Seeded(state: flavor == .anthropic ? 1 : 2)
+        var random = SeededRandom(seed: flavor == .anthropic ? 1 : 2)  // the same cases on every run
         var read = 0
         var refused = 0
         for _ in 0..<5000 {
@@ -96,7 +85,7 @@ import Testing
 
     @Test func theGatewayAnswersEveryMutatedRequestInItsAPIsFormatAndKeepsItsCounts() async throws {
         try await GatewayFixture.run { (f: GatewayFixture) async throws in
-            var random = Seeded(state: 42)
+            var random = SeededRandom(seed: 42)
             let secret = try #require(f.secrets["enterprise"])
             var statuses: [Int] = []
             var answered = 0

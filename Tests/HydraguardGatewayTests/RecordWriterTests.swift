@@ -9,6 +9,13 @@ import Logging
 import Testing
 
 @Suite(.serialized) struct RecordWriterTests {
+    /// A new empty folder for a store on disk and its journal.
+    static func folder() throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hg-rw-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
     @Test func recordsAreRotatedIntoJSONLinesFiles() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hg-jsonl-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -36,8 +43,7 @@ import Testing
     }
 
     @Test func journalledRecordsReachTheStoreOnceAndTheJournalEndsEmpty() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hg-rw-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let storePath = "\(folder)/hg.sqlite"
         try await GatewayFixture.run(storePath: storePath, configure: { $0.records.commitIntervalMs = 10 }) {
@@ -112,8 +118,7 @@ import Testing
     }
 
     @Test func aFailedJournalCommitIsRetriedWithoutNewTraffic() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hg-rw-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let storePath = "\(folder)/hg.sqlite"
         try await GatewayFixture.run(storePath: storePath, configure: { $0.records.commitIntervalMs = 10 }) {
