@@ -164,7 +164,7 @@ import Testing
         var one = Self.lines(Array(good[..<2]))
         one += Array(#"{"ts":"2027-01-15T08:00:00Z","request_id":"req_cut"#.utf8)
         try Data(one).write(to: URL(fileURLWithPath: RecordJournal.path(place.journal, 1)))
-        // Generation 2: a broken line between good ones.
+        // Generation 2: a good line, then a broken one.
         var two = Self.lines([good[2]])
         two += Array("{\"ts\": 12}\n".utf8)
         try Data(two).write(to: URL(fileURLWithPath: RecordJournal.path(place.journal, 2)))

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import NIOCore
 
 /// Token counts an upstream reported (or, for a stream cut short, what was seen of it).
@@ -15,11 +15,6 @@ public struct ReportedUsage: Sendable, Hashable {
 
     /// Usage from a non-streamed answer's JSON (`usage.input_tokens`/`output_tokens`, or OpenAI's
     /// `usage.prompt_tokens`/`completion_tokens`).
-    public static func fromBody(_ data: Data, flavor: APIFlavor) -> ReportedUsage? {
-        data.withUnsafeBytes { fromBody(bytes: $0.assumingMemoryBound(to: UInt8.self), flavor: flavor) }
-    }
-
-    /// ``fromBody(_:flavor:)`` on the bytes as they came from the upstream.
     public static func fromBody(_ buffer: ByteBuffer, flavor: APIFlavor) -> ReportedUsage? {
         buffer.withUnsafeReadableBytes { fromBody(bytes: $0.assumingMemoryBound(to: UInt8.self), flavor: flavor) }
     }
@@ -52,17 +47,11 @@ public struct ReportedUsage: Sendable, Hashable {
         }
     }
 
-    /// The bytes of `{...}` after the body's last `"usage":`, when only whitespace and the body's closing
-    /// brace follow that object (so it is the top-level key, not one inside the content); nil otherwise.
-    static func topLevelUsageObject(_ data: Data) -> Data? {
-        data.withUnsafeBytes { raw in
-            topLevelUsageRange(raw.assumingMemoryBound(to: UInt8.self)).map { Data(raw[$0]) }
-        }
-    }
-
     private static let usageKey = Array("\"usage\"".utf8)
 
-    /// Where ``topLevelUsageObject(_:)`` is in `b`.
+    /// Where `{...}` after the body's last `"usage":` is in `b`, when only whitespace and the body's
+    /// closing brace follow that object (so it is the top-level key, not one inside the content); nil
+    /// otherwise.
     static func topLevelUsageRange(_ b: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
         let key = usageKey
         var end = b.count
@@ -110,18 +99,6 @@ public struct ReportedUsage: Sendable, Hashable {
         }
         guard depth == 0, k == end - 1 else { return nil }
         return j..<end
-    }
-
-    static func fromUsageObject(_ usage: [String: Any], flavor: APIFlavor) -> ReportedUsage {
-        switch flavor {
-        case .anthropic:
-            let input = (usage["input_tokens"] as? Int).map {
-                $0 + (usage["cache_read_input_tokens"] as? Int ?? 0) + (usage["cache_creation_input_tokens"] as? Int ?? 0)
-            }
-            return ReportedUsage(inputTokens: input, outputTokens: usage["output_tokens"] as? Int)
-        case .openai:
-            return ReportedUsage(inputTokens: usage["prompt_tokens"] as? Int, outputTokens: usage["completion_tokens"] as? Int)
-        }
     }
 }
 
@@ -188,12 +165,8 @@ struct StreamUsageTracker {
                 return true
             }
             if name == "message_stop" || data.contains("\"message_stop\"") { sawEnd = true }
-            guard data.contains("\"usage\""),
-                let object = try? JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any]
-            else { return true }
-            let usageObject = (object["usage"] as? [String: Any])
-                ?? ((object["message"] as? [String: Any])?["usage"] as? [String: Any])
-            if let u = usageObject {
+            guard data.contains("\"usage\""), let object = try? JSONValue.parse(data.utf8) else { return true }
+            if let u = object["usage"]?.objectValue ?? object["message"]?["usage"]?.objectValue {
                 let reported = ReportedUsage.fromUsageObject(u, flavor: .anthropic)
                 if let input = reported.inputTokens { usage.inputTokens = input }
                 if let output = reported.outputTokens { usage.outputTokens = output }
@@ -208,16 +181,14 @@ struct StreamUsageTracker {
                 if data.contains("\"content\"") || data.contains("\"tool_calls\"") { usage.deltaEvents += 1 }
                 return true
             }
-            guard let object = try? JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any] else {
-                return true
-            }
-            if let u = object["usage"] as? [String: Any] {
+            guard let object = try? JSONValue.parse(data.utf8) else { return true }
+            if let u = object["usage"]?.objectValue {
                 let reported = ReportedUsage.fromUsageObject(u, flavor: .openai)
                 usage.inputTokens = reported.inputTokens ?? usage.inputTokens
                 usage.outputTokens = reported.outputTokens ?? usage.outputTokens
-                let choices = object["choices"] as? [Any] ?? []
+                let choices = object["choices"]?.arrayValue ?? []
                 if dropUsageChunk, choices.isEmpty { return false }
-            } else if let choices = object["choices"] as? [Any], !choices.isEmpty {
+            } else if let choices = object["choices"]?.arrayValue, !choices.isEmpty {
                 usage.deltaEvents += 1
             }
             return true

@@ -95,12 +95,9 @@ public final class Limiter: Sendable {
     /// class, so that a reservation reaches its buckets again without looking the scope up.
     final class Scope: @unchecked Sendable {
         // @unchecked: read and written only under the limiter's lock.
-        let name: String
         var buckets: [Bucket?] = Array(repeating: nil, count: 6)
         var inFlight = 0
         var outstanding = 0
-
-        init(name: String) { self.name = name }
     }
 
     struct State {
@@ -169,13 +166,7 @@ public final class Limiter: Sendable {
             scopes.reserveCapacity(request.scopes.count)
             var refusal: LimitRefusal?
             for (name, limits) in request.scopes {
-                let scope: Scope
-                if let known = state.scopes[name] {
-                    scope = known
-                } else {
-                    scope = Scope(name: name)
-                    state.scopes[name] = scope
-                }
+                let scope = Self.scope(name, in: &state)
                 scopes.append(scope)
                 for k in 0..<6 {
                     guard let limit = Self.limit(limits, k) else { continue }
@@ -223,13 +214,7 @@ public final class Limiter: Sendable {
             }
             var concurrency: Scope?
             if let name = request.concurrencyScope, let limit = request.concurrencyLimit {
-                let scope: Scope
-                if let known = scopes.first(where: { $0.name == name }) ?? state.scopes[name] {
-                    scope = known
-                } else {
-                    scope = Scope(name: name)
-                    state.scopes[name] = scope
-                }
+                let scope = Self.scope(name, in: &state)
                 guard scope.inFlight < limit else {
                     storeRefilled()
                     return .failure(LimitRefusal(
@@ -288,6 +273,14 @@ public final class Limiter: Sendable {
     }
 
     public func inFlight(scope: String) -> Int { state.withLock { $0.scopes[scope]?.inFlight ?? 0 } }
+
+    /// The scope named `name`, made on first use.
+    private static func scope(_ name: String, in state: inout State) -> Scope {
+        if let known = state.scopes[name] { return known }
+        let scope = Scope()
+        state.scopes[name] = scope
+        return scope
+    }
 
     private static func cost(_ metric: LimitMetric, _ request: LimitRequest) -> Int {
         switch metric {

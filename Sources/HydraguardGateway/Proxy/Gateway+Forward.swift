@@ -64,15 +64,11 @@ extension Gateway {
     }
 
     func upstreamFailure(_ error: any Error) -> GatewayError {
-        if let e = error as? HTTPClientError, e == .deadlineExceeded || e == .readTimeout {
-            return GatewayError(
-                .timeout, "the model API did not answer within \(config.upstream.timeoutMs) ms", shouldRetry: true)
-        }
-        if let e = error as? UpstreamError, e == .timeout {
-            return GatewayError(
-                .timeout, "the model API did not answer within \(config.upstream.timeoutMs) ms", shouldRetry: true)
-        }
-        return GatewayError(.upstream, "the model API is unreachable", shouldRetry: true)
+        let timedOut = (error as? HTTPClientError).map { $0 == .deadlineExceeded || $0 == .readTimeout } ?? false
+            || (error as? UpstreamError) == .timeout
+        guard timedOut else { return GatewayError(.upstream, "the model API is unreachable", shouldRetry: true) }
+        return GatewayError(
+            .timeout, "the model API did not answer within \(config.upstream.timeoutMs) ms", shouldRetry: true)
     }
 
     /// The whole body of an answer, by the deadline: AsyncHTTPClient's own deadline ends with the response
@@ -123,16 +119,20 @@ extension Gateway {
         headers.add(name: "content-type", value: response.contentType ?? "application/json")
         headers.add(name: flavor == .anthropic ? "request-id" : "x-request-id", value: exchange.event.requestID)
 
+        var events: (any AsyncSequence<ByteBuffer, any Error> & Sendable)?
         if plan.chat.stream, response.status == 200, response.contentType?.hasPrefix("text/event-stream") ?? false,
             case .stream(let upstreamBody) = response.body
         {
-            headers.add(name: "cache-control", value: "no-cache")
-            RateLimitHeaders.add(exchange.limitStatus, flavor: flavor, now: limiter.clock.now(), to: &headers)
-            return loop.makeSucceededFuture(
-                .stream(.ok, headers, streamBody(upstreamBody, plan: plan, exchange: exchange, upstreamStart: upstreamStart)))
+            events = upstreamBody
         }
-        if let cacheControl = response.cacheControl { headers.add(name: "cache-control", value: cacheControl) }
+        if let cacheControl = events == nil ? response.cacheControl : "no-cache" {
+            headers.add(name: "cache-control", value: cacheControl)
+        }
         RateLimitHeaders.add(exchange.limitStatus, flavor: flavor, now: limiter.clock.now(), to: &headers)
+        if let events {
+            return loop.makeSucceededFuture(
+                .stream(.ok, headers, streamBody(events, plan: plan, exchange: exchange, upstreamStart: upstreamStart)))
+        }
         switch response.body {
         case .whole(let body):
             return answerWhole(
@@ -247,7 +247,8 @@ extension Gateway {
         var secret = ""
         var principal: Principal?
         switch self.principal(for: request, on: loop) {
-        case .missing: break
+        case .missing:
+            return await refuse(Self.missingKey, exchange, outcome: "unauthenticated", on: loop).answer()
         case .known(let s, let p): (secret, principal) = (s, p)
         case .loading(let s, let p): (secret, principal) = (s, try? await p.get())
         }

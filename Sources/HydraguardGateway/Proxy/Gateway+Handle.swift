@@ -60,6 +60,9 @@ extension Gateway {
         }
     }
 
+    /// The refusal of a request that presents no key.
+    static let missingKey = GatewayError(.authentication, "missing API key: send it in x-api-key or Authorization: Bearer")
+
     /// The answer when the gateway itself failed (never expected: every error has its own answer).
     static let internalErrorAnswer = GatewayAnswer.whole(
         .internalServerError, ["content-type": "application/json"],
@@ -181,9 +184,7 @@ extension Gateway {
         let exchange = exchange(for: request, flavor: flavor, endpoint: flavor.endpoint, model: "")
         switch principal(for: request, on: loop) {
         case .missing:
-            return refuse(
-                GatewayError(.authentication, "missing API key: send it in x-api-key or Authorization: Bearer"),
-                exchange, outcome: "unauthenticated", on: loop)
+            return refuse(Self.missingKey, exchange, outcome: "unauthenticated", on: loop)
         case .known(let secret, let principal):
             return admitAndForward(request, secret: secret, principal: principal, exchange: exchange, on: loop)
         case .loading(let secret, let loading):

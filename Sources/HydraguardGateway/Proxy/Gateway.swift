@@ -5,6 +5,9 @@ import HydraguardLog
 public import HydraguardStore
 public import Logging
 
+/// The counter behind request ids, from a random start.
+private let requestCounter = Atomic<UInt64>(UInt64.random(in: .min ... .max))
+
 /// The gateway: identity, tiers, verdicts, limits and geofencing in front of an Anthropic- or
 /// OpenAI-compatible API. One instance serves every request; build its servers with
 /// ``buildGatewayApplication(_:)`` and ``buildAdminApplication(_:)``.
@@ -14,34 +17,6 @@ public import Logging
 /// let app = buildGatewayApplication(gateway)
 /// try await app.runService()
 /// ```
-/// What the gateway knows of a client address.
-struct AddressFacts: Sendable {
-    var address: GatewayAddress?
-    var info: AddressInfo
-    /// The per-prefix limits' scope (/24 or /48), nil for a malformed address.
-    var limitPrefix: String?
-}
-
-/// Facts about the addresses seen lately, forgotten all at once when it holds `capacity` of them.
-final class AddressCache: Sendable {
-    private let entries = Mutex<[String: AddressFacts]>([:])
-    let capacity: Int
-
-    init(capacity: Int = 65_536) { self.capacity = capacity }
-
-    func facts(_ ip: String) -> AddressFacts? { entries.withLock { $0[ip] } }
-
-    func remember(_ ip: String, _ facts: AddressFacts) {
-        entries.withLock { entries in
-            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[ip] = facts
-        }
-    }
-}
-
-/// The counter behind request ids, from a random start.
-private let requestCounter = Atomic<UInt64>(UInt64.random(in: .min ... .max))
-
 public final class Gateway: Sendable {
     public let config: GatewayConfig
     public let store: Store

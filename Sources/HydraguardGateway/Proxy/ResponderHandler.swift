@@ -81,9 +81,7 @@ final class ResponderHandler: ChannelDuplexHandler {
             self.head = head
             body = nil
             // A client that waits for leave to send its body (curl does for large ones) gets it at once.
-            if head.headers.contains(name: "expect"),
-                head.headers.first(name: "expect")?.lowercased() == "100-continue", head.version.minor >= 1
-            {
+            if head.version.minor >= 1, head.headers.first(name: "expect")?.lowercased() == "100-continue" {
                 context.writeAndFlush(
                     wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
             }
@@ -211,21 +209,21 @@ private struct StreamingWriter: AnswerStreamWriter {
     let state: StreamState
 
     func write(_ buffer: ByteBuffer) async throws {
-        let target = target
-        let written: EventLoopFuture<Void> =
-            loop.inEventLoop
-            ? target.value.context.writeAndFlush(NIOAny(HTTPServerResponsePart.body(.byteBuffer(buffer))))
-            : loop.flatSubmit { target.value.context.writeAndFlush(NIOAny(HTTPServerResponsePart.body(.byteBuffer(buffer)))) }
-        try await written.get()
+        try await send(.body(.byteBuffer(buffer)))
     }
 
     func finish() async throws {
+        state.finished = true
+        try await send(.end(nil))
+    }
+
+    /// Writes and flushes one part on the connection's loop; returns once it is written.
+    private func send(_ part: HTTPServerResponsePart) async throws {
         let target = target
         let written: EventLoopFuture<Void> =
             loop.inEventLoop
-            ? target.value.context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)))
-            : loop.flatSubmit { target.value.context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))) }
-        state.finished = true
+            ? target.value.context.writeAndFlush(NIOAny(part))
+            : loop.flatSubmit { target.value.context.writeAndFlush(NIOAny(part)) }
         try await written.get()
     }
 }
