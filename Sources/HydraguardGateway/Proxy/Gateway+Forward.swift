@@ -131,7 +131,9 @@ extension Gateway {
         RateLimitHeaders.add(exchange.limitStatus, flavor: flavor, now: limiter.clock.now(), to: &headers)
         if let events {
             return loop.makeSucceededFuture(
-                .stream(.ok, headers, streamBody(events, plan: plan, exchange: exchange, upstreamStart: upstreamStart)))
+                .stream(
+                    .ok, headers,
+                    streamBody(events, plan: plan, exchange: exchange, upstreamStart: upstreamStart, on: loop)))
         }
         switch response.body {
         case .whole(let body):
@@ -175,7 +177,7 @@ extension Gateway {
     /// the end (also when the client goes away mid-stream or the upstream breaks off).
     private func streamBody(
         _ upstreamBody: any AsyncSequence<ByteBuffer, any Error> & Sendable, plan: Plan, exchange: Exchange,
-        upstreamStart: ContinuousClock.Instant
+        upstreamStart: ContinuousClock.Instant, on loop: any EventLoop
     ) -> AnswerStream {
         let flavor = plan.chat.flavor
         let dropUsage = flavor == .openai && !plan.chat.clientWantsStreamUsage
@@ -220,7 +222,7 @@ extension Gateway {
             exchange.event.inputTokens = input
             exchange.event.outputTokens = output
             exchange.event.latencyMs = exchange.elapsedMs
-            await recorder.record(exchange.event)
+            try? await recorder.record(exchange.event, on: loop).get()
             metrics.request(
                 api: flavor, status: 200,
                 outcome: clientGone ? "client_disconnected" : upstreamFailed ? "upstream_stream_error" : "forwarded")
@@ -283,7 +285,7 @@ extension Gateway {
             }
             exchange.event.status = response.status
             exchange.event.latencyMs = exchange.elapsedMs
-            await recorder.record(exchange.event)
+            try? await recorder.record(exchange.event, on: loop).get()
             metrics.request(api: flavor, status: exchange.event.status, outcome: "models")
             return .whole(
                 HTTPResponseStatus(statusCode: response.status), ["content-type": "application/json"],

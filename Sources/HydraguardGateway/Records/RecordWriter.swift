@@ -94,33 +94,8 @@ public final class RecordWriter: Service, Sendable {
             return loop.makeSucceededVoidFuture()
         }
         let promise = loop.makePromise(of: Void.self)
-        enqueue(event, waiter: .promise(promise))
+        enqueue(event, waiter: promise)
         return promise.futureResult
-    }
-
-    /// Queues a record; returns once it is safe when `waitForCommit` is on.
-    public func record(_ event: UsageEvent) async {
-        if let loop = MultiThreadedEventLoopGroup.currentEventLoop {
-            try? await record(event, on: loop).get()
-            return
-        }
-        if let journal {
-            // Off the event loops (as in tests): journalled on its own.
-            var line = JSONOutput(capacity: 1024)
-            event.encode(into: &line)
-            line.bytes.append(0x0A)
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                append(line.bytes, [event], to: journal, waiters: [.continuation(continuation)])
-            }
-            return
-        }
-        guard config.waitForCommit else {
-            enqueue(event, waiter: nil)
-            return
-        }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            enqueue(event, waiter: .continuation(continuation))
-        }
     }
 
     private func batch(for loop: any EventLoop) -> LoopBatch {
@@ -137,8 +112,7 @@ public final class RecordWriter: Service, Sendable {
     private func flush(_ batch: LoopBatch) {
         batch.scheduled = false
         guard let journal, !batch.events.isEmpty else { return }
-        let waiters = batch.promises.map { Waiter.promise($0) }
-        append(batch.lines.bytes, batch.events, to: journal, waiters: waiters)
+        append(batch.lines.bytes, batch.events, to: journal, waiters: batch.promises)
         batch.lines.removeAll()
         batch.events.removeAll(keepingCapacity: true)
         batch.promises.removeAll(keepingCapacity: true)
@@ -277,17 +251,12 @@ public final class RecordWriter: Service, Sendable {
     /// on that loop.
     private static func release(_ waiters: [Waiter]) {
         var others: [ObjectIdentifier: (loop: any EventLoop, promises: [EventLoopPromise<Void>])] = [:]
-        for waiter in waiters {
-            switch waiter {
-            case .promise(let promise):
-                let loop = promise.futureResult.eventLoop
-                if loop.inEventLoop {
-                    promise.succeed()
-                } else {
-                    others[ObjectIdentifier(loop), default: (loop, [])].promises.append(promise)
-                }
-            case .continuation(let continuation):
-                continuation.resume()
+        for promise in waiters {
+            let loop = promise.futureResult.eventLoop
+            if loop.inEventLoop {
+                promise.succeed()
+            } else {
+                others[ObjectIdentifier(loop), default: (loop, [])].promises.append(promise)
             }
         }
         for (loop, promises) in others.values {
@@ -338,11 +307,8 @@ public final class RecordWriter: Service, Sendable {
     }
 }
 
-/// Who waits for a record to be safe.
-enum RecordWaiter: Sendable {
-    case promise(EventLoopPromise<Void>)
-    case continuation(CheckedContinuation<Void, Never>)
-}
+/// Who waits for a record to be safe: the promise of ``RecordWriter/record(_:on:)``, on its loop.
+typealias RecordWaiter = EventLoopPromise<Void>
 
 /// What the writer thread keeps between commits.
 private final class WriterState: @unchecked Sendable {
