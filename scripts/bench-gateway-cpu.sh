@@ -4,7 +4,7 @@
 #   scripts/bench-gateway-cpu.sh ROUNDS NAME=BINARY [NAME=BINARY ...]
 #   scripts/bench-gateway-cpu.sh 6 before=/tmp/old/hydraguard after=.build/release/hydraguard
 #
-# Each round runs every build in turn behind one upstream stub (STUB_BIN, by default the last binary's)
+# Each round runs every build in turn (in the opposite order every other round) behind one upstream stub (STUB_BIN, by default the last binary's)
 # at a fixed 2,000 requests/s (hey, 20 connections), with every check on as scripts/bench-gateway.sh
 # configures it. For each run it divides the gateway's CPU time by the stub's over the same requests: the
 # stub does the same work in every run, so the ratio cancels the machine's drift, which moves absolute
@@ -40,7 +40,14 @@ pids+=($STUB_PID)
 sleep 1
 : > "$WORK/runs.txt"
 for round in $(seq 1 "$ROUNDS"); do
-    for spec in "$@"; do
+    # Every other round the other way round: the build run second in a round measures a few percent
+    # higher whichever it is, so a fixed order would favour the first.
+    order=("$@")
+    if (( round % 2 == 0 )); then
+        order=()
+        for (( i = $#; i >= 1; i-- )); do order+=("${!i}"); done
+    fi
+    for spec in "${order[@]}"; do
         name=${spec%%=*} bin=${spec#*=} dir="$WORK/run-$round-$name"
         bench_config "$dir" "$WORK/intel" $STUB $GATEWAY $ADMIN
         key=$("$bin" keys create --config "$dir/hydraguard.yaml" --account bench --tier card \
