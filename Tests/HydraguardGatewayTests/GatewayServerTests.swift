@@ -6,19 +6,27 @@ import NIOPosix
 import Synchronization
 import Testing
 
-/// Collects what a raw connection receives.
+/// Collects what a raw connection receives, and whether the server closed it.
 private final class Received: ChannelInboundHandler, Sendable {
     typealias InboundIn = ByteBuffer
     let text = Mutex("")
+    let closed = Atomic(false)
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
         text.withLock { $0 += String(buffer: buffer) }
     }
+    func channelInactive(context: ChannelHandlerContext) {
+        closed.store(true, ordering: .sequentiallyConsistent)
+        context.fireChannelInactive()
+    }
 }
 
 @Suite struct GatewayServerTests {
-    /// Sends raw bytes on one connection and returns what came back once `done` holds (or after 5 s).
-    static func exchange(port: Int, _ raw: String, until done: @escaping @Sendable (String) -> Bool) async throws -> String {
+    /// Sends raw bytes on one connection and returns what came back once `done` holds (or after 5 s), and
+    /// whether the server had closed the connection by then.
+    static func exchangeNoting(port: Int, _ raw: String, until done: @escaping @Sendable (String, Bool) -> Bool)
+        async throws -> (text: String, closed: Bool)
+    {
         let received = Received()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
@@ -27,11 +35,17 @@ private final class Received: ChannelInboundHandler, Sendable {
             .connect(host: "127.0.0.1", port: port).get()
         try await channel.writeAndFlush(ByteBuffer(string: raw)).get()
         for _ in 0..<250 {
-            if done(received.text.withLock { $0 }) { break }
+            if done(received.text.withLock { $0 }, received.closed.load(ordering: .sequentiallyConsistent)) { break }
             try await Task.sleep(for: .milliseconds(20))
         }
+        let closed = received.closed.load(ordering: .sequentiallyConsistent)
         try? await channel.close()
-        return received.text.withLock { $0 }
+        return (received.text.withLock { $0 }, closed)
+    }
+
+    /// ``exchangeNoting(port:_:until:)`` for the text alone.
+    static func exchange(port: Int, _ raw: String, until done: @escaping @Sendable (String) -> Bool) async throws -> String {
+        try await exchangeNoting(port: port, raw) { text, _ in done(text) }.text
     }
 
     @Test func pipelinedRequestsAreAnsweredInOrder() async throws {
@@ -52,8 +66,28 @@ private final class Received: ChannelInboundHandler, Sendable {
             let closing = try await Self.exchange(
                 port: f.port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n") { $0.contains("ok\n") }
             #expect(closing.hasPrefix("HTTP/1.1 200") && closing.lowercased().contains("connection: close"))
-            let bad = try await Self.exchange(port: f.port, "NOT HTTP AT ALL\r\n\r\n") { $0.contains("HTTP/1.1") }
-            #expect(bad.hasPrefix("HTTP/1.1 400"))
+            let bad = try await Self.exchangeNoting(port: f.port, "NOT HTTP AT ALL\r\n\r\n") { _, closed in closed }
+            #expect(bad.text.hasPrefix("HTTP/1.1 400"))
+            #expect(bad.text.lowercased().contains("connection: close"))
+            #expect(bad.closed, "the server closes a connection it cannot parse")
+        }
+    }
+
+    @Test func aMalformedRequestBehindOneInFlightEndsTheConnectionAfterItsAnswer() async throws {
+        try await GatewayFixture.run { (f: GatewayFixture) async throws in
+            let body = #"{"model":"stub-small","max_tokens":8,"messages":[{"role":"user","content":"hi"}]}"#
+            let raw = "POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: \(f.secrets["card"]!)\r\n"
+                + "content-type: application/json\r\ncontent-length: \(body.utf8.count)\r\n\r\n\(body)"
+                + "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "\u{01}\u{02} NOT HTTP\r\n\r\n"
+            let result = try await Self.exchangeNoting(port: f.port, raw) { _, closed in closed }
+            let statuses = result.text.components(separatedBy: "HTTP/1.1 ").dropFirst().map { String($0.prefix(3)) }
+            // The answer under way is written whole; what was pipelined behind it is dropped, the garbage is
+            // not answered out of order, and the connection ends.
+            #expect(statuses.first == "200")
+            #expect(result.text.contains("\"type\":\"message\""))
+            #expect(!statuses.contains("400"))
+            #expect(result.closed)
         }
     }
 }
