@@ -61,14 +61,15 @@ public struct KeyHasher: @unchecked Sendable {
         var stored = storedHash
         return stored.withUTF8 { stored -> Bool in
             guard stored.count == 64 else { return false }
-            var diff: UInt8 = 0
-            var i = 0
-            for byte in digest {
-                diff |= Self.hexDigits[Int(byte >> 4)] ^ stored[i]
-                diff |= Self.hexDigits[Int(byte & 0x0F)] ^ stored[i + 1]
-                i += 2
+            return digest.withUnsafeBytes { digest -> Bool in
+                guard digest.count == 32 else { return false }
+                var diff: UInt8 = 0
+                for (i, byte) in digest.enumerated() {
+                    diff |= Self.hexDigits[Int(byte >> 4)] ^ stored[2 * i]
+                    diff |= Self.hexDigits[Int(byte & 0x0F)] ^ stored[2 * i + 1]
+                }
+                return diff == 0
             }
-            return diff == 0
         }
     }
 

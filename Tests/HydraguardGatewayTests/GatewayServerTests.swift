@@ -103,3 +103,60 @@ extension GatewayServerTests {
         }
     }
 }
+
+extension GatewayServerTests {
+    static func streamedMessage(_ secret: String, version: String, extra: String = "") -> String {
+        let body = #"{"model":"stub-small","max_tokens":8,"stream":true,"messages":[{"role":"user","content":"hi"}]}"#
+        return "POST /v1/messages HTTP/\(version)\r\nHost: x\r\nx-api-key: \(secret)\r\n\(extra)"
+            + "content-type: application/json\r\ncontent-length: \(body.utf8.count)\r\n\r\n\(body)"
+    }
+
+    @Test func aStreamIsChunkedOnHTTP11AndTheConnectionServesTheNextRequest() async throws {
+        try await GatewayFixture.run { (f: GatewayFixture) async throws in
+            let raw = Self.streamedMessage(f.secrets["card"]!, version: "1.1") + "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+            let result = try await Self.exchangeNoting(port: f.port, raw) { text, _ in text.hasSuffix("ok\n") }
+            let parts = result.text.components(separatedBy: "HTTP/1.1 ")
+            try #require(parts.count == 3, "two answers on one connection")
+            let stream = parts[1]
+            #expect(stream.hasPrefix("200"))
+            #expect(stream.lowercased().contains("transfer-encoding: chunked\r\n"))
+            #expect(!stream.lowercased().contains("content-length"))
+            // Every chunk is its size in hex, CRLF, that many bytes, CRLF; the last is empty.
+            var rest = Array(stream[stream.range(of: "\r\n\r\n")!.upperBound...].utf8)[...]
+            let crlf: [UInt8] = [13, 10]
+            var events = ""
+            while true {
+                let end = try #require(rest.indices.first { rest[$0...].starts(with: crlf) })
+                let size = try #require(Int(String(decoding: rest[..<end], as: UTF8.self), radix: 16))
+                rest = rest[(end + 2)...]
+                if size == 0 {
+                    #expect(Array(rest) == crlf)
+                    break
+                }
+                try #require(rest.count >= size + 2)
+                events += String(decoding: rest.prefix(size), as: UTF8.self)
+                rest = rest.dropFirst(size)
+                #expect(rest.starts(with: crlf))
+                rest = rest.dropFirst(2)
+            }
+            #expect(events.contains("event: message_start") && events.contains("event: message_stop"))
+            #expect(parts[2].hasPrefix("200") && parts[2].hasSuffix("ok\n"))
+            #expect(!result.closed)
+        }
+    }
+
+    @Test func aStreamOnHTTP10IsUnframedAndEndsWithTheConnection() async throws {
+        try await GatewayFixture.run { (f: GatewayFixture) async throws in
+            let raw = Self.streamedMessage(f.secrets["card"]!, version: "1.0", extra: "connection: keep-alive\r\n")
+            let result = try await Self.exchangeNoting(port: f.port, raw) { _, closed in closed }
+            #expect(result.text.hasPrefix("HTTP/1.0 200 OK\r\n"))
+            let head = result.text[..<result.text.range(of: "\r\n\r\n")!.lowerBound].lowercased()
+            #expect(!head.contains("transfer-encoding") && !head.contains("content-length"))
+            #expect(head.contains("connection: close"))
+            let body = result.text[result.text.range(of: "\r\n\r\n")!.upperBound...]
+            #expect(body.hasPrefix("event: message_start"))
+            #expect(body.contains("event: message_stop"))
+            #expect(result.closed, "with no framing, the stream ends with the connection")
+        }
+    }
+}

@@ -17,14 +17,35 @@ struct GatewayRequest: Sendable {
     /// The socket's peer address (nil when unknown, as for a Unix socket).
     var peer: String?
 
-    /// The headers read, by their lower-case names, and where each goes. A header given more than once is
-    /// read as its values joined by ", " (as HTTP combines them).
-    private typealias Field = WritableKeyPath<GatewayRequest, String?>
-    private static let read: [(name: [UInt8], field: any Field & Sendable)] = [
-        (Array("x-api-key".utf8), \.apiKey), (Array("authorization".utf8), \.authorization),
-        (Array("x-forwarded-for".utf8), \.forwardedFor), (Array("user-agent".utf8), \.userAgent),
-        (Array("anthropic-version".utf8), \.anthropicVersion), (Array("anthropic-beta".utf8), \.anthropicBeta),
-    ]
+    /// The headers read, by their lower-case names, in the order of ``field(_:)``. A header given more than
+    /// once is read as its values joined by ", " (as HTTP combines them).
+    private static let read: [[UInt8]] = [
+        "x-api-key", "authorization", "x-forwarded-for", "user-agent", "anthropic-version", "anthropic-beta",
+    ].map { Array($0.utf8) }
+
+    /// The field of the read header at `index` in ``read``.
+    private subscript(field index: Int) -> String? {
+        get {
+            switch index {
+            case 0: apiKey
+            case 1: authorization
+            case 2: forwardedFor
+            case 3: userAgent
+            case 4: anthropicVersion
+            default: anthropicBeta
+            }
+        }
+        set {
+            switch index {
+            case 0: apiKey = newValue
+            case 1: authorization = newValue
+            case 2: forwardedFor = newValue
+            case 3: userAgent = newValue
+            case 4: anthropicVersion = newValue
+            default: anthropicBeta = newValue
+            }
+        }
+    }
 
     /// NIO's request head and body as the gateway's request.
     init(head: HTTPRequestHead, body: ByteBuffer, peer: String?) {
@@ -34,24 +55,25 @@ struct GatewayRequest: Sendable {
         self.body = body
         self.peer = peer
         for (name, value) in head.headers {
-            guard let field = Self.field(named: name) else { continue }
-            if let existing = self[keyPath: field] { self[keyPath: field] = existing + ", " + value } else {
-                self[keyPath: field] = value
+            guard let index = Self.index(named: name) else { continue }
+            if let existing = self[field: index] { self[field: index] = existing + ", " + value } else {
+                self[field: index] = value
             }
         }
     }
 
-    /// Where the read header `name` goes, its name compared without regard to case; nil for any other.
-    private static func field(named name: String) -> Field? {
+    /// Where the read header `name` is in ``read``, its name compared without regard to case; nil for any
+    /// other.
+    private static func index(named name: String) -> Int? {
         var name = name
-        return name.withUTF8 { bytes -> Field? in
-            for (known, field) in read where known.count == bytes.count {
+        return name.withUTF8 { bytes -> Int? in
+            for (index, known) in read.enumerated() where known.count == bytes.count {
                 var same = true
                 for i in 0..<bytes.count where bytes[i] | 0x20 != known[i] | 0x20 {
                     same = false
                     break
                 }
-                if same { return field }
+                if same { return index }
             }
             return nil
         }

@@ -16,10 +16,10 @@ extension Gateway: HTTPResponder {
     var maxBodyBytes: Int { config.maxBodyBytes }
 }
 
-/// Connections served straight from SwiftNIO's HTTP/1.1 pipeline: a request is read whole on its event
-/// loop, answered by the responder on that loop, and its answer written back there (a whole answer in one
-/// flush, a stream chunk by chunk as each write completes). It runs inside Hummingbird's server, which
-/// owns the listening socket, its lifecycle and graceful shutdown.
+/// Connections served by SwiftNIO's HTTP/1.1 request decoder and the ``ResponderHandler``: a request is read
+/// whole on its event loop, answered by the responder on that loop, and its answer written back there (a
+/// whole answer as one buffer in one flush, a stream chunk by chunk as each write completes). It runs
+/// inside Hummingbird's server, which owns the listening socket, its lifecycle and graceful shutdown.
 struct ResponderChildChannel: ServerChildChannel {
     struct Value: ServerChildChannelValue {
         let channel: any Channel
@@ -31,13 +31,14 @@ struct ResponderChildChannel: ServerChildChannel {
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
             let handler = ResponderHandler(responder: responder)
-            // Only the decoder and the encoder: the handler queues pipelined requests itself, so that
-            // reading is not switched off and on around every answer (two epoll_ctl calls a request), and
-            // answers a request that cannot be parsed itself. Outbound header validation is off: every
-            // header value written is the gateway's own or one that NIO's parser already accepted, and
-            // each handler skipped is three fewer hops for every answer.
-            try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false)
+            // Only NIO's decoder before the handler. The handler queues pipelined requests itself, so that
+            // reading is not switched off and on around every answer (two epoll_ctl calls a request); it
+            // answers a request that cannot be parsed itself; and it frames its answers itself, each as one
+            // buffer, so that an answer is one write through the pipeline rather than three through an
+            // encoder and NIO's header validator and error handler. The header values it writes are the
+            // responder's own or ones NIO's parser accepted, so there is nothing to validate.
+            try channel.pipeline.syncOperations.addHandler(
+                ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
             try channel.pipeline.syncOperations.addHandler(handler)
             return Value(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
         }
@@ -52,12 +53,13 @@ struct ResponderChildChannel: ServerChildChannel {
     }
 }
 
-/// Answers one request at a time: runs it through ``HTTPResponder/serve(_:on:)`` and writes the answer.
-/// Requests a client pipelines behind it wait in a short queue, and reading stops while that is full.
+/// Answers one request at a time: runs it through ``HTTPResponder/serve(_:on:)`` and writes the answer,
+/// framed as HTTP/1.1 (or 1.0) by ``ResponseFraming``. Requests a client pipelines behind it wait in a short
+/// queue, and reading stops while that is full.
 final class ResponderHandler: ChannelDuplexHandler {
     typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundIn = HTTPServerResponsePart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias OutboundIn = IOData
+    typealias OutboundOut = IOData
 
     /// Pipelined requests held while one is answered; beyond this, reading waits.
     static let maxQueued = 8
@@ -85,8 +87,9 @@ final class ResponderHandler: ChannelDuplexHandler {
             body = nil
             // A client that waits for leave to send its body (curl does for large ones) gets it at once.
             if head.version.minor >= 1, head.headers.first(name: "expect")?.lowercased() == "100-continue" {
-                context.writeAndFlush(
-                    wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+                var buffer = context.channel.allocator.buffer(capacity: 32)
+                buffer.writeStaticString("HTTP/1.1 100 Continue\r\n\r\n")
+                context.writeAndFlush(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)
             }
         case .body(var chunk):
             // Kept up to just past the limit: the handler answers 413 for anything longer.
@@ -125,24 +128,28 @@ final class ResponderHandler: ChannelDuplexHandler {
         }
     }
 
-    /// Writes an answer: one of known length in a single flush, a stream as each chunk arrives.
+    /// Writes an answer: one of known length as one buffer in a single flush, a stream as each chunk arrives.
     private func write(_ answer: GatewayAnswer, version: HTTPVersion, keepAlive: Bool, context: ChannelHandlerContext) {
         switch answer {
-        case .whole(let status, var headers, let body):
-            headers.add(name: "content-length", value: String(body.readableBytes))
-            if !keepAlive { headers.add(name: "connection", value: "close") }
-            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))),
-                          promise: nil)
-            if body.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        case .whole(let status, let headers, var body):
+            var buffer = context.channel.allocator.buffer(capacity: 512 + body.readableBytes)
+            ResponseFraming.writeHead(
+                version: version, status: status, headers: headers, length: body.readableBytes, keepAlive: keepAlive,
+                into: &buffer)
+            buffer.writeBuffer(&body)
+            context.writeAndFlush(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)
             answered(context: context, keepAlive: keepAlive)
-        case .stream(let status, var headers, let stream):
-            if !keepAlive { headers.add(name: "connection", value: "close") }
-            context.writeAndFlush(
-                wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)
+        case .stream(let status, let headers, let stream):
+            // HTTP/1.0 has no chunked framing: the stream ends with the connection.
+            let chunked = version.minor >= 1
+            let keepAlive = keepAlive && chunked
+            var buffer = context.channel.allocator.buffer(capacity: 512)
+            ResponseFraming.writeHead(
+                version: version, status: status, headers: headers, length: nil, keepAlive: keepAlive, into: &buffer)
+            context.writeAndFlush(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)
             let loop = context.eventLoop
             let target = NIOLoopBound(ResponseTarget(context: context, handler: self), eventLoop: loop)
-            let writer = StreamingWriter(target: target, loop: loop, state: StreamState())
+            let writer = StreamingWriter(target: target, loop: loop, chunked: chunked, state: StreamState())
             Task {
                 await stream(writer)
                 let finished = writer.state.finished
@@ -183,10 +190,9 @@ final class ResponderHandler: ChannelDuplexHandler {
         closing = true
         queued.removeAll()
         guard !busy else { return }
-        let headers = HTTPHeaders([("connection", "close"), ("content-length", "0")])
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .badRequest, headers: headers))),
-                      promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+        var buffer = context.channel.allocator.buffer(capacity: 64)
+        buffer.writeStaticString("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n")
+        context.writeAndFlush(wrapOutboundOut(.byteBuffer(buffer))).assumeIsolated().whenComplete { _ in
             context.close(promise: nil)
         }
     }
@@ -223,29 +229,70 @@ private final class StreamState: @unchecked Sendable {
     var finished = false
 }
 
-/// Writes a stream chunk by chunk, each flushed at once; a write fails (and the gateway sees a client
-/// that went away) once the connection is closed.
+/// Writes a stream chunk by chunk, each flushed at once (as an HTTP/1.1 chunk, or as it is on HTTP/1.0); a
+/// write fails (and the gateway sees a client that went away) once the connection is closed.
 private struct StreamingWriter: AnswerStreamWriter {
     let target: NIOLoopBound<ResponseTarget>
     let loop: any EventLoop
+    let chunked: Bool
     let state: StreamState
 
     func write(_ buffer: ByteBuffer) async throws {
-        try await send(.body(.byteBuffer(buffer)))
+        // An empty chunk would end a chunked stream; it has nothing to send either way.
+        guard buffer.readableBytes > 0 else { return }
+        guard chunked else { return try await send(buffer) }
+        var chunk = ByteBufferAllocator().buffer(capacity: buffer.readableBytes + 16)
+        chunk.writeString(String(buffer.readableBytes, radix: 16))
+        chunk.writeStaticString("\r\n")
+        chunk.writeImmutableBuffer(buffer)
+        chunk.writeStaticString("\r\n")
+        try await send(chunk)
     }
 
     func finish() async throws {
         state.finished = true
-        try await send(.end(nil))
+        guard chunked else { return }
+        try await send(ByteBuffer(staticString: "0\r\n\r\n"))
     }
 
-    /// Writes and flushes one part on the connection's loop; returns once it is written.
-    private func send(_ part: HTTPServerResponsePart) async throws {
+    /// Writes and flushes bytes on the connection's loop; returns once they are written.
+    private func send(_ bytes: ByteBuffer) async throws {
         let target = target
         let written: EventLoopFuture<Void> =
             loop.inEventLoop
-            ? target.value.context.writeAndFlush(NIOAny(part))
-            : loop.flatSubmit { target.value.context.writeAndFlush(NIOAny(part)) }
+            ? target.value.context.writeAndFlush(NIOAny(IOData.byteBuffer(bytes)))
+            : loop.flatSubmit { target.value.context.writeAndFlush(NIOAny(IOData.byteBuffer(bytes))) }
         try await written.get()
+    }
+}
+
+/// The head of an HTTP/1.x answer, written as NIO's response encoder writes it, with the framing header the
+/// answer needs: its length when known, else chunked transfer encoding on HTTP/1.1 (on HTTP/1.0 the answer
+/// ends with the connection); and `connection: close` when the connection ends after it.
+enum ResponseFraming {
+    static func writeHead(
+        version: HTTPVersion, status: HTTPResponseStatus, headers: HTTPHeaders, length: Int?, keepAlive: Bool,
+        into buffer: inout ByteBuffer
+    ) {
+        buffer.writeStaticString(version.minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ")
+        buffer.writeString(String(status.code))
+        buffer.writeStaticString(" ")
+        buffer.writeString(status.reasonPhrase)
+        buffer.writeStaticString("\r\n")
+        for (name, value) in headers {
+            buffer.writeString(name)
+            buffer.writeStaticString(": ")
+            buffer.writeString(value)
+            buffer.writeStaticString("\r\n")
+        }
+        if let length {
+            buffer.writeStaticString("content-length: ")
+            buffer.writeString(String(length))
+            buffer.writeStaticString("\r\n")
+        } else if version.minor >= 1 {
+            buffer.writeStaticString("transfer-encoding: chunked\r\n")
+        }
+        if !keepAlive { buffer.writeStaticString("connection: close\r\n") }
+        buffer.writeStaticString("\r\n")
     }
 }
