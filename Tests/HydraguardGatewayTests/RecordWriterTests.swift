@@ -16,10 +16,31 @@ import Testing
         return folder
     }
 
-    @Test func recordsAreRotatedIntoJSONLinesFiles() async throws {
+    /// The prompts of the records in the JSON Lines files of `dir`, file by file, in order.
+    static func jsonlPrompts(_ dir: String) throws -> [[String]] {
+        // events-<start>-<sequence>.jsonl, in the order of their sequence numbers
+        func sequence(_ name: String) -> Int { Int(name.split(separator: "-").last!.dropLast(".jsonl".count)) ?? 0 }
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".jsonl") }
+            .sorted { sequence($0) < sequence($1) }
+        return try files.map { file in
+            try String(contentsOfFile: "\(dir)/\(file)", encoding: .utf8).split(separator: "\n").map { line in
+                let event = try UsageEvent.decode(line: String(line))
+                #expect(event.accountID == "acct_card")
+                return event.prompt ?? ""
+            }
+        }
+    }
+
+    /// With a store in memory the records are encoded for the files; with a journal, the files get the
+    /// journal's own lines. Either way they are rotated every two records.
+    @Test(arguments: [false, true]) func recordsAreRotatedIntoJSONLinesFiles(journalled: Bool) async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hg-jsonl-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        try await GatewayFixture.run(configure: {
+        let folder = try Self.folder()
+        defer {
+            try? FileManager.default.removeItem(atPath: dir)
+            try? FileManager.default.removeItem(atPath: folder)
+        }
+        try await GatewayFixture.run(storePath: journalled ? "\(folder)/hg.sqlite" : nil, configure: {
             $0.records.jsonlDirectory = dir
             $0.records.rotateRecords = 2
         }) { (f: GatewayFixture) async throws in
@@ -28,18 +49,7 @@ import Testing
             }
         }
         // After shutdown every file is published.
-        let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".jsonl") }.sorted()
-        #expect(files.count == 3)
-        var prompts: [String] = []
-        for file in files {
-            let text = try String(contentsOfFile: "\(dir)/\(file)", encoding: .utf8)
-            for line in text.split(separator: "\n") {
-                let event = try UsageEvent.decode(line: String(line))
-                #expect(event.accountID == "acct_card")
-                prompts.append(event.prompt ?? "")
-            }
-        }
-        #expect(prompts == (0..<5).map { "prompt \($0)" })
+        #expect(try Self.jsonlPrompts(dir) == [["prompt 0", "prompt 1"], ["prompt 2", "prompt 3"], ["prompt 4"]])
     }
 
     @Test func journalledRecordsReachTheStoreOnceAndTheJournalEndsEmpty() async throws {
@@ -121,8 +131,11 @@ import Testing
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let storePath = "\(folder)/hg.sqlite"
-        try await GatewayFixture.run(storePath: storePath, configure: { $0.records.commitIntervalMs = 10 }) {
-            (f: GatewayFixture) async throws in
+        let dir = "\(folder)/jsonl"
+        try await GatewayFixture.run(storePath: storePath, configure: {
+            $0.records.commitIntervalMs = 10
+            $0.records.jsonlDirectory = dir
+        }) { (f: GatewayFixture) async throws in
             // The store refuses records for a while, as a full disk would.
             let side = try DatabaseQueue(path: storePath)
             try await side.write { db in
@@ -145,5 +158,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(50))
             #expect(try f.records().count == 3)
         }
+        // The JSON Lines copy follows the store: each held record once, once it is committed.
+        #expect(try Self.jsonlPrompts(dir).flatMap { $0 } == ["held 0", "held 1", "held 2"])
     }
 }
