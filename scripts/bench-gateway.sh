@@ -7,13 +7,19 @@
 #
 # For each target it reports p50 and p99 latency at a fixed RATE offered two ways, and the latency added
 # over the direct stub: by 20 independent clients (scripts/hey-clients.sh: 20 hey processes of one
-# connection each, their clocks out of phase, as a real API's clients are), and by one hey with 20
+# connection each, their clocks out of phase, as a real API's clients are; latency without the first and
+# last half second, when those processes start and exit), and by one hey with 20
 # connections (whose workers fire in lockstep: bursts of 20 requests at once every 20/RATE s, the
-# harsher case). Then the maximum throughput (wrk, 64 connections, 2 threads).
+# harsher case). Then the maximum throughput (wrk, 64 connections, 2 threads), in ROUNDS rounds (3 by
+# default) that take the direct stub, nginx and the gateway in turn, in the opposite order every other
+# round: this machine's speed drifts by up to a quarter from one minute to the next, so one run each
+# compares moments as much as proxies. It reports the median req/s of each, and the gateway's share of
+# nginx's in every round (both measured within the same half minute) with their median.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10}
 RATE=${RATE:-2000}
+ROUNDS=${ROUNDS:-3}
 CONNS=20
 WORK=${WORK:-$(mktemp -d /tmp/hg-bench.XXXXXX)}
 mkdir -p "$WORK"
@@ -115,7 +121,7 @@ echo "$BODY" > "$WORK/body.json"
 
 measure() {  # name, url, key
     local name=$1 url=$2 key=$3
-    cat > "$WORK/post.lua" <<LUA
+    cat > "$WORK/post-$name.lua" <<LUA
 wrk.method = "POST"
 wrk.body = [[$BODY]]
 wrk.headers["Content-Type"] = "application/json"
@@ -126,7 +132,7 @@ LUA
     status=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Content-Type: application/json" \
         -H "Authorization: Bearer $key" --data-binary @"$WORK/body.json" "$url")
     [ "$status" = 200 ] || { echo "$name answered $status" >&2; exit 1; }
-    wrk -t2 -c$CONNS -d2s -s "$WORK/post.lua" "$url" >/dev/null
+    wrk -t2 -c$CONNS -d2s -s "$WORK/post-$name.lua" "$url" >/dev/null
     # Latency at a fixed rate.
     local per=$(( RATE / CONNS ))
     hey -z "${DURATION}s" -c $CONNS -q $per -m POST -T application/json -H "Authorization: Bearer $key" \
@@ -139,25 +145,49 @@ LUA
     # The same rate from independent clients: "p50 p99 achieved non-200".
     clients=$(scripts/hey-clients.sh "$url" "$key" "$RATE" $CONNS "$DURATION" "$WORK/body.json" "$WORK/clients-$name")
     errors=$(( errors + $(echo "$clients" | awk '{print $4}') ))
-    # Maximum throughput.
-    local rps
-    rps=$(wrk -t2 -c64 -d"${DURATION}s" -s "$WORK/post.lua" "$url" | awk '/Requests\/sec/ {printf "%.0f", $2}')
-    echo "$name $(echo "$clients" | awk '{print $1, $2, $3}') $p50 $p99 $achieved $rps $errors" >> "$WORK/results.txt"
+    echo "$name $(echo "$clients" | awk '{print $1, $2, $3}') $p50 $p99 $achieved $errors" >> "$WORK/results.txt"
 }
 
+throughput() {  # name, url: appends "name req/s" to throughput.txt
+    echo "$1 $(wrk -t2 -c64 -d"${DURATION}s" -s "$WORK/post-$1.lua" "$2" | awk '/Requests\/sec/ {printf "%.0f", $2}')" \
+        >> "$WORK/throughput.txt"
+}
+
+declare -A URL=(
+    [direct]="http://127.0.0.1:$STUB/v1/chat/completions" [nginx]="http://127.0.0.1:$NGINX/v1/chat/completions"
+    [hydraguard]="http://127.0.0.1:$GATEWAY/v1/chat/completions" [litellm]="http://127.0.0.1:$LITELLM/v1/chat/completions"
+)
 : > "$WORK/results.txt"
-measure direct "http://127.0.0.1:$STUB/v1/chat/completions" none
-measure nginx "http://127.0.0.1:$NGINX/v1/chat/completions" none
-measure hydraguard "http://127.0.0.1:$GATEWAY/v1/chat/completions" "$KEY"
-measure litellm "http://127.0.0.1:$LITELLM/v1/chat/completions" sk-bench-litellm
+measure direct "${URL[direct]}" none
+measure nginx "${URL[nginx]}" none
+measure hydraguard "${URL[hydraguard]}" "$KEY"
+measure litellm "${URL[litellm]}" sk-bench-litellm
+: > "$WORK/throughput.txt"
+for round in $(seq 1 "$ROUNDS"); do
+    order="direct nginx hydraguard"
+    [ $((round % 2)) = 0 ] && order="hydraguard nginx direct"
+    for name in $order; do throughput "$name" "${URL[$name]}"; done
+done
+throughput litellm "${URL[litellm]}"  # far from the others: once is enough
 
 echo
 echo "hydraguard gateway benchmark: $(nproc) cores, ${DURATION}s per run, latency at $RATE req/s offered"
 echo "by $CONNS independent clients, and by $CONNS connections in lockstep (one hey); max req/s from wrk -c64"
-awk 'NR == 1 {c50 = $2; c99 = $3; l50 = $5; l99 = $6}
+median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2)}'; }
+for name in direct nginx hydraguard litellm; do
+    echo "$name $(awk -v n=$name '$1 == n {print $2}' "$WORK/throughput.txt" | median)"
+done > "$WORK/max.txt"
+awk 'FNR == NR {max[$1] = $2; next}
+     FNR == 1 {c50 = $2; c99 = $3; l50 = $5; l99 = $6}
      BEGIN {printf "%-11s | %-36s | %-36s | %9s %7s\n", "", "independent clients: ms", "lockstep bursts: ms", "", ""
             printf "%-11s | %6s %6s %7s %7s %6s | %6s %6s %7s %7s %6s | %9s %7s\n", "target", "p50", "p99", "+p50", "+p99", "req/s", "p50", "p99", "+p50", "+p99", "req/s", "max req/s", "non-200"}
-     {printf "%-11s | %6.2f %6.2f %7.2f %7.2f %6s | %6.2f %6.2f %7.2f %7.2f %6s | %9s %7s\n", $1, $2, $3, $2 - c50, $3 - c99, $4, $5, $6, $5 - l50, $6 - l99, $7, $8, $9}' "$WORK/results.txt"
+     {printf "%-11s | %6.2f %6.2f %7.2f %7.2f %6s | %6.2f %6.2f %7.2f %7.2f %6s | %9s %7s\n", $1, $2, $3, $2 - c50, $3 - c99, $4, $5, $6, $5 - l50, $6 - l99, $7, max[$1], $8}' \
+    "$WORK/max.txt" "$WORK/results.txt"
+# The gateway's share of nginx's throughput, round by round (each pair measured back to back).
+shares=$(awk '$1 == "nginx" {n[++i] = $2} $1 == "hydraguard" {g[++j] = $2}
+              END {for (k = 1; k <= i; k++) printf "%d ", 100 * g[k] / n[k]}' "$WORK/throughput.txt")
+echo "max req/s: medians of $ROUNDS rounds; gateway's share of nginx's by round: ${shares}(median $(echo $shares | tr ' ' '\n' | median)%)"
+echo "litellm: $(awk '$1 == "litellm" {print $2}' "$WORK/throughput.txt") req/s; gateway at $(awk '$1 == "hydraguard" {g = $2} $1 == "litellm" {l = $2} END {printf "%d", g / l}' "$WORK/max.txt")x"
 echo "records in the gateway's store: $(python3 - "$WORK/hydraguard.sqlite" <<'PY'
 import sqlite3, sys
 print(sqlite3.connect(sys.argv[1]).execute("select count(*) from usage_events").fetchone()[0])
