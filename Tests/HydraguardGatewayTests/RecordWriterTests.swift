@@ -31,8 +31,8 @@ import Testing
         }
     }
 
-    /// With a store in memory the records are encoded for the files; with a journal, the files get the
-    /// journal's own lines. Either way they are rotated every two records.
+    /// Records reach the files by either path: committed straight to a store in memory, or journalled and
+    /// then committed to one on disk; either way they are rotated every two records.
     @Test(arguments: [false, true]) func recordsAreRotatedIntoJSONLinesFiles(journalled: Bool) async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hg-jsonl-\(UUID().uuidString)").path
         let folder = try Self.folder()

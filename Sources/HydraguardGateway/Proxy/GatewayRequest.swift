@@ -7,45 +7,34 @@ struct GatewayRequest: Sendable {
     var method: HTTPMethod
     /// The path without its query.
     var path: Substring
-    var apiKey: String? = nil
-    var authorization: String? = nil
-    var forwardedFor: String? = nil
-    var userAgent: String? = nil
-    var anthropicVersion: String? = nil
-    var anthropicBeta: String? = nil
+    var apiKey: String?
+    var authorization: String?
+    var forwardedFor: String?
+    var userAgent: String?
+    var anthropicVersion: String?
+    var anthropicBeta: String?
     var body: ByteBuffer
     /// The socket's peer address (nil when unknown, as for a Unix socket).
     var peer: String?
 
-    /// The headers read, by their lower-case names, in the order of ``field(_:)``. A header given more than
-    /// once is read as its values joined by ", " (as HTTP combines them).
-    private static let read: [[UInt8]] = [
-        "x-api-key", "authorization", "x-forwarded-for", "user-agent", "anthropic-version", "anthropic-beta",
-    ].map { Array($0.utf8) }
+    /// The headers read, by their lower-case names. A header given more than once is read as its values
+    /// joined by ", " (as HTTP combines them).
+    private enum Read: CaseIterable {
+        case apiKey, authorization, forwardedFor, userAgent, anthropicVersion, anthropicBeta
 
-    /// The field of the read header at `index` in ``read``.
-    private subscript(field index: Int) -> String? {
-        get {
-            switch index {
-            case 0: apiKey
-            case 1: authorization
-            case 2: forwardedFor
-            case 3: userAgent
-            case 4: anthropicVersion
-            default: anthropicBeta
-            }
-        }
-        set {
-            switch index {
-            case 0: apiKey = newValue
-            case 1: authorization = newValue
-            case 2: forwardedFor = newValue
-            case 3: userAgent = newValue
-            case 4: anthropicVersion = newValue
-            default: anthropicBeta = newValue
+        var name: String {
+            switch self {
+            case .apiKey: "x-api-key"
+            case .authorization: "authorization"
+            case .forwardedFor: "x-forwarded-for"
+            case .userAgent: "user-agent"
+            case .anthropicVersion: "anthropic-version"
+            case .anthropicBeta: "anthropic-beta"
             }
         }
     }
+
+    private static let names: [(Read, [UInt8])] = Read.allCases.map { ($0, Array($0.name.utf8)) }
 
     /// NIO's request head and body as the gateway's request.
     init(head: HTTPRequestHead, body: ByteBuffer, peer: String?) {
@@ -55,25 +44,33 @@ struct GatewayRequest: Sendable {
         self.body = body
         self.peer = peer
         for (name, value) in head.headers {
-            guard let index = Self.index(named: name) else { continue }
-            if let existing = self[field: index] { self[field: index] = existing + ", " + value } else {
-                self[field: index] = value
+            guard let read = Self.read(name) else { continue }
+            switch read {
+            case .apiKey: Self.join(&apiKey, value)
+            case .authorization: Self.join(&authorization, value)
+            case .forwardedFor: Self.join(&forwardedFor, value)
+            case .userAgent: Self.join(&userAgent, value)
+            case .anthropicVersion: Self.join(&anthropicVersion, value)
+            case .anthropicBeta: Self.join(&anthropicBeta, value)
             }
         }
     }
 
-    /// Where the read header `name` is in ``read``, its name compared without regard to case; nil for any
-    /// other.
-    private static func index(named name: String) -> Int? {
+    private static func join(_ field: inout String?, _ value: String) {
+        if let existing = field { field = existing + ", " + value } else { field = value }
+    }
+
+    /// Which read header `name` is, compared without regard to case; nil for any other.
+    private static func read(_ name: String) -> Read? {
         var name = name
-        return name.withUTF8 { bytes -> Int? in
-            for (index, known) in read.enumerated() where known.count == bytes.count {
+        return name.withUTF8 { bytes -> Read? in
+            for (read, known) in names where known.count == bytes.count {
                 var same = true
                 for i in 0..<bytes.count where bytes[i] | 0x20 != known[i] | 0x20 {
                     same = false
                     break
                 }
-                if same { return index }
+                if same { return read }
             }
             return nil
         }

@@ -190,8 +190,9 @@ final class ResponderHandler: ChannelDuplexHandler {
         closing = true
         queued.removeAll()
         guard !busy else { return }
-        var buffer = context.channel.allocator.buffer(capacity: 64)
-        buffer.writeStaticString("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n")
+        var buffer = context.channel.allocator.buffer(capacity: 96)
+        ResponseFraming.writeHead(
+            version: .http1_1, status: .badRequest, headers: [:], length: 0, keepAlive: false, into: &buffer)
         context.writeAndFlush(wrapOutboundOut(.byteBuffer(buffer))).assumeIsolated().whenComplete { _ in
             context.close(promise: nil)
         }
