@@ -102,11 +102,49 @@ final class UpstreamPool: Sendable {
         method: HTTPMethod, path: String, headers: HTTPHeaders, body: ByteBuffer?, stream: Bool, timeout: TimeAmount,
         maxBytes: Int, on loop: any EventLoop
     ) -> EventLoopFuture<UpstreamResponse> {
-        var head = HTTPRequestHead(version: .http1_1, method: method, uri: basePath + path, headers: headers)
-        head.headers.replaceOrAdd(name: "host", value: hostHeader)
-        if let body { head.headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes)) }
-        let exchange = UpstreamExchange(head: head, body: body, stream: stream, timeout: timeout, maxBytes: maxBytes)
+        let bytes = Self.encodeRequest(
+            method: method, uri: basePath + path, host: hostHeader, headers: headers, body: body)
+        let exchange = UpstreamExchange(
+            method: method, bytes: bytes, stream: stream, timeout: timeout, maxBytes: maxBytes)
         return run(exchange, on: loop)
+    }
+
+    /// A request as it goes on the wire, in one buffer: the request line, `host`, the given headers (less
+    /// any `host` or `content-length` among them, which are the pool's to set), `content-length` when there
+    /// is a body, and the body. The header values are the gateway's own, the configured upstream key
+    /// (refused at start if it has a control character) or values NIO's parser accepted from the client,
+    /// so none can break the framing.
+    static func encodeRequest(method: HTTPMethod, uri: String, host: String, headers: HTTPHeaders, body: ByteBuffer?)
+        -> ByteBuffer
+    {
+        var out = ByteBuffer()
+        out.reserveCapacity(256 + uri.utf8.count + (body?.readableBytes ?? 0))
+        out.writeString(method.rawValue)
+        out.writeInteger(UInt8(ascii: " "))
+        out.writeString(uri)
+        out.writeStaticString(" HTTP/1.1\r\nhost: ")
+        out.writeString(host)
+        out.writeStaticString("\r\n")
+        for (name, value) in headers {
+            if name.utf8.count == 4 || name.utf8.count == 14,
+                name.lowercased() == "host" || name.lowercased() == "content-length"
+            {
+                continue
+            }
+            out.writeString(name)
+            out.writeStaticString(": ")
+            out.writeString(value)
+            out.writeStaticString("\r\n")
+        }
+        if var body {
+            out.writeStaticString("content-length: ")
+            out.writeString(String(body.readableBytes))
+            out.writeStaticString("\r\n\r\n")
+            out.writeBuffer(&body)
+        } else {
+            out.writeStaticString("\r\n")
+        }
+        return out
     }
 
     /// A keep-alive connection the upstream closed just as the request went out: the same exchange once
@@ -157,10 +195,13 @@ final class UpstreamPool: Sendable {
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    // No outbound header validation: the headers sent are the gateway's own, the configured
-                    // key (refused at start if it has a control character) and values NIO's parser accepted.
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
-                    try channel.pipeline.syncOperations.addHandler(UpstreamHandler(pool: pool))
+                    // The request goes out as the bytes `encodeRequest` made, so there is no encoder (and no
+                    // header validator: see `encodeRequest`); NIO's response decoder still sees each request's
+                    // head on its way out, which tells it whether the answer has a body.
+                    let sync = channel.pipeline.syncOperations
+                    try sync.addHandler(RequestBytesWriter())
+                    try sync.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes)))
+                    try sync.addHandler(UpstreamHandler(pool: pool))
                 }
             }
             .connect(host: host, port: port)
@@ -184,8 +225,9 @@ final class UpstreamPool: Sendable {
 
 /// One request to send and how to read its answer.
 struct UpstreamExchange: Sendable {
-    var head: HTTPRequestHead
-    var body: ByteBuffer?
+    var method: HTTPMethod
+    /// The whole request, framed (``UpstreamPool/encodeRequest(method:uri:host:headers:body:)``).
+    var bytes: ByteBuffer
     var stream: Bool
     var timeout: TimeAmount
     var maxBytes: Int
@@ -248,6 +290,18 @@ final class UpstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
 
     fileprivate init(pool: UpstreamPool) { self.pool = pool }
 
+    private static let postHead = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/")
+    private static let getHead = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/")
+
+    /// A head with the request's method: all the response decoder reads of it.
+    private static func decoderHead(_ method: HTTPMethod) -> HTTPRequestHead {
+        switch method {
+        case .POST: postHead
+        case .GET: getHead
+        default: HTTPRequestHead(version: .http1_1, method: method, uri: "/")
+        }
+    }
+
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
 
     func start(_ exchange: UpstreamExchange, reused: Bool, promise: EventLoopPromise<UpstreamResponse>) {
@@ -272,9 +326,10 @@ final class UpstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
         lastRead = now
         deadline = now + exchange.timeout
         schedule(at: deadline)
-        context.write(wrapOutboundOut(.head(exchange.head)), promise: nil)
-        if let body = exchange.body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        // The head is for the response decoder only (``RequestBytesWriter`` drops it); the bytes are the
+        // whole request.
+        context.write(wrapOutboundOut(.head(Self.decoderHead(exchange.method))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(exchange.bytes))), promise: nil)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -447,6 +502,21 @@ final class UpstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
 
         func didTerminate() {
             loop.execute { [handler, generation] in handler.consumerGone(generation: generation) }
+        }
+    }
+}
+
+/// Puts a request on the wire where NIO's request encoder would stand, after the response decoder: the
+/// request comes framed already, as ``UpstreamExchange/bytes`` in one body part, and the head that goes
+/// ahead of it (for the decoder) is dropped.
+final class RequestBytesWriter: ChannelOutboundHandler, RemovableChannelHandler {
+    typealias OutboundIn = HTTPClientRequestPart
+    typealias OutboundOut = IOData
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        switch unwrapOutboundIn(data) {
+        case .body(let bytes): context.write(wrapOutboundOut(bytes), promise: promise)
+        case .head, .end: promise?.succeed()
         }
     }
 }
