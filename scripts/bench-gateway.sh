@@ -10,7 +10,7 @@
 # connection each, their clocks out of phase, as a real API's clients are; latency without the first and
 # last half second, when those processes start and exit), and by one hey with 20
 # connections (whose workers fire in lockstep: bursts of 20 requests at once every 20/RATE s, the
-# harsher case). Then the maximum throughput (wrk, 64 connections, 2 threads), in ROUNDS rounds (3 by
+# harsher case). Then the maximum throughput (wrk, 64 connections, 2 threads), in ROUNDS rounds (5 by
 # default) that take the direct stub, nginx and the gateway in turn, in the opposite order every other
 # round: this machine's speed drifts by up to a quarter from one minute to the next, so one run each
 # compares moments as much as proxies. It reports the median req/s of each, and the gateway's share of
@@ -19,7 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10}
 RATE=${RATE:-2000}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 CONNS=20
 WORK=${WORK:-$(mktemp -d /tmp/hg-bench.XXXXXX)}
 mkdir -p "$WORK"
