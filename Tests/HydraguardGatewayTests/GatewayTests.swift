@@ -91,6 +91,28 @@ import Testing
         }
     }
 
+    @Test func aConnectionThatPresentedAKeyIsStillCheckedOnEveryRequest() async throws {
+        // The fixture's client sends every request on one connection, so from the second request on the
+        // connection's key memo is in play.
+        try await GatewayFixture.run { (f: GatewayFixture) async throws in
+            let created = try f.store.createKey(accountID: "acct_card")
+            let secret = created.secret
+            let tampered = String(secret.dropLast()) + (secret.hasSuffix("A") ? "B" : "A")
+            #expect(tampered.utf8.count == secret.utf8.count && tampered != secret)
+            #expect(try await f.chat(secret, GatewayFixture.openAIBody()).status == .ok)
+            #expect(try await f.chat(tampered, GatewayFixture.openAIBody()).status == .unauthorized)
+            #expect(try await f.chat(String(secret.dropLast()), GatewayFixture.openAIBody()).status == .unauthorized)
+            #expect(try await f.chat(secret, GatewayFixture.openAIBody()).status == .ok)
+            #expect(try await f.chat(f.secrets["enterprise"], GatewayFixture.openAIBody()).status == .ok)
+            #expect(try await f.chat(tampered, GatewayFixture.openAIBody()).status == .unauthorized)
+            try f.store.revokeKey(id: created.key.id)
+            #expect(try await f.chat(secret, GatewayFixture.openAIBody()).status == .unauthorized)
+            let records = try f.records().reversed().map { ($0.status, $0.keyID) }
+            #expect(records.map(\.0) == [200, 401, 401, 200, 200, 401, 401])
+            #expect(records[0].1 == created.key.id && records[1].1 == "-" && records[3].1 == created.key.id)
+        }
+    }
+
     @Test func revokedKeysStopWorking() async throws {
         try await GatewayFixture.run { (f: GatewayFixture) async throws in
             let created = try f.store.createKey(accountID: "acct_card")

@@ -168,10 +168,17 @@ extension Gateway {
     }
 
     /// The principal when the secret is its key's (compared in constant time) and the key is not revoked,
-    /// with the request's record filled in with its account, organisation and key; nil otherwise.
-    func authenticated(_ secret: String, _ principal: Principal?, exchange: Exchange) -> Principal? {
-        guard let principal, !principal.key.isRevoked, store.hasher.matches(secret, principal.key.secretHash) else {
-            return nil
+    /// with the request's record filled in with its account, organisation and key; nil otherwise. With a
+    /// connection's `memo`, a secret that matched before on that connection is compared with the one
+    /// remembered instead of being hashed again.
+    func authenticated(_ secret: String, _ principal: Principal?, exchange: Exchange, memo: KeyMemo? = nil)
+        -> Principal?
+    {
+        guard let principal, !principal.key.isRevoked else { return nil }
+        let storedHash = principal.key.secretHash
+        if memo?.remembers(secret, storedHash: storedHash) != true {
+            guard store.hasher.matches(secret, storedHash) else { return nil }
+            memo?.remember(secret, storedHash: storedHash)
         }
         exchange.event.accountID = principal.account.id
         exchange.event.orgID = principal.account.orgID
@@ -217,7 +224,7 @@ extension Gateway {
     {
         let flavor = exchange.flavor
         // Identity.
-        guard let principal = authenticated(secret, principal, exchange: exchange) else {
+        guard let principal = authenticated(secret, principal, exchange: exchange, memo: request.keyMemo) else {
             throw Refusal(GatewayError(.authentication, "invalid API key"), "unauthenticated")
         }
         let tier = principal.account.verificationTier

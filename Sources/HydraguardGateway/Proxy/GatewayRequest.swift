@@ -16,6 +16,8 @@ struct GatewayRequest: Sendable {
     var body: ByteBuffer
     /// The socket's peer address (nil when unknown, as for a Unix socket).
     var peer: String?
+    /// The connection's memo of the last secret that matched (nil: every secret is hashed).
+    var keyMemo: KeyMemo?
 
     /// The headers read, by their lower-case names. A header given more than once is read as its values
     /// joined by ", " (as HTTP combines them).
@@ -37,12 +39,13 @@ struct GatewayRequest: Sendable {
     private static let names: [(Read, [UInt8])] = Read.allCases.map { ($0, Array($0.name.utf8)) }
 
     /// NIO's request head and body as the gateway's request.
-    init(head: HTTPRequestHead, body: ByteBuffer, peer: String?) {
+    init(head: HTTPRequestHead, body: ByteBuffer, peer: String?, keyMemo: KeyMemo? = nil) {
         let uri = head.uri
         method = head.method
         path = uri.firstIndex(of: "?").map { uri[..<$0] } ?? uri[...]
         self.body = body
         self.peer = peer
+        self.keyMemo = keyMemo
         for (name, value) in head.headers {
             guard let read = Self.read(name) else { continue }
             switch read {

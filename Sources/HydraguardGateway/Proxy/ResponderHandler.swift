@@ -74,6 +74,8 @@ final class ResponderHandler: ChannelDuplexHandler {
     private var closing = false
     private var queued: [(HTTPRequestHead, ByteBuffer)] = []
     private var readPending = false
+    /// The last secret that matched on this connection (see ``KeyMemo``).
+    private let keyMemo = KeyMemo()
 
     init(responder: any HTTPResponder) {
         self.responder = responder
@@ -119,7 +121,7 @@ final class ResponderHandler: ChannelDuplexHandler {
         busy = true
         let keepAlive = head.isKeepAlive
         let version = head.version
-        let request = GatewayRequest(head: head, body: body, peer: peer)
+        let request = GatewayRequest(head: head, body: body, peer: peer, keyMemo: keyMemo)
         // Everything up to the answer runs on this loop (the upstream's connection is one of its own), so
         // the answer is written from inside the upstream's read, with no hop.
         responder.serve(request, on: context.eventLoop).assumeIsolated().whenComplete { result in
