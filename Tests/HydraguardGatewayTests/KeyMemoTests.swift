@@ -17,4 +17,16 @@ import Testing
         #expect(!memo.remembers("hg_key_a_0123456789", storedHash: "h1"))
         #expect(memo.remembers("hg_key_b_abc", storedHash: "h2"))
     }
+
+    @Test func secretsAreEqualOnlyByteForByte() {
+        #expect(constantTimeEqual("", ""))
+        #expect(constantTimeEqual("hg_key_a_xyz", "hg_key_a_xyz"))
+        #expect(!constantTimeEqual("hg_key_a_xyz", "hg_key_a_xyZ"))
+        #expect(!constantTimeEqual("Hg_key_a_xyz", "hg_key_a_xyz"))
+        #expect(!constantTimeEqual("hg_key_a_xy", "hg_key_a_xyz"))
+        #expect(!constantTimeEqual("hg_key_a_xyz", "hg_key_a_xy"))
+        #expect(!constantTimeEqual("", "a"))
+        // A longer string whose extra bytes are zero is still not equal.
+        #expect(!constantTimeEqual("ab", "ab\u{0}"))
+    }
 }

@@ -254,6 +254,7 @@ extension Gateway {
         case .known(let s, let p): (secret, principal) = (s, p)
         case .loading(let s, let p): (secret, principal) = (s, try? await p.get())
         }
+        // No key memo here: this runs in a task, off the connection's loop that the memo belongs to.
         guard let principal = authenticated(secret, principal, exchange: exchange) else {
             return await refuse(GatewayError(.authentication, "invalid API key"), exchange, outcome: "unauthenticated",
                                 on: loop).answer()

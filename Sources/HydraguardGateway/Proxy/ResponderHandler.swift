@@ -282,12 +282,7 @@ enum ResponseFraming {
         buffer.writeStaticString(" ")
         buffer.writeString(status.reasonPhrase)
         buffer.writeStaticString("\r\n")
-        for (name, value) in headers {
-            buffer.writeString(name)
-            buffer.writeStaticString(": ")
-            buffer.writeString(value)
-            buffer.writeStaticString("\r\n")
-        }
+        for (name, value) in headers { buffer.writeHeaderLine(name, value) }
         if let length {
             buffer.writeStaticString("content-length: ")
             buffer.writeString(String(length))
@@ -297,5 +292,15 @@ enum ResponseFraming {
         }
         if !keepAlive { buffer.writeStaticString("connection: close\r\n") }
         buffer.writeStaticString("\r\n")
+    }
+}
+
+extension ByteBuffer {
+    /// `name: value` and CRLF, as an HTTP/1.x head carries a header.
+    mutating func writeHeaderLine(_ name: String, _ value: String) {
+        writeString(name)
+        writeStaticString(": ")
+        writeString(value)
+        writeStaticString("\r\n")
     }
 }

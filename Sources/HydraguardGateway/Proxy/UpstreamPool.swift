@@ -126,15 +126,9 @@ final class UpstreamPool: Sendable {
         out.writeString(host)
         out.writeStaticString("\r\n")
         for (name, value) in headers {
-            if name.utf8.count == 4 || name.utf8.count == 14,
-                name.lowercased() == "host" || name.lowercased() == "content-length"
-            {
-                continue
-            }
-            out.writeString(name)
-            out.writeStaticString(": ")
-            out.writeString(value)
-            out.writeStaticString("\r\n")
+            let count = name.utf8.count
+            if count == 4 || count == 14, ["host", "content-length"].contains(name.lowercased()) { continue }
+            out.writeHeaderLine(name, value)
         }
         if var body {
             out.writeStaticString("content-length: ")
