@@ -37,6 +37,23 @@ import Testing
         #expect(throws: JSONValue.SyntaxError.self) { try JSONValue.parse([0x22, 0xC3, 0x28, 0x22]) }
     }
 
+    @Test func stringsWithoutEscapesAreDecodedOnlyWhenValidUTF8() throws {
+        // ASCII and valid multi-byte text, unescaped, decode exactly.
+        #expect(try parse(#""plain ascii, 0-9 ~""#) == .string("plain ascii, 0-9 ~"))
+        #expect(try parse(#""ascii then é, € and 😀""#) == .string("ascii then é, € and 😀"))
+        #expect(try parse(#"{"k":"日本語","a":"b"}"#)["k"] == .string("日本語"))
+        // Invalid UTF-8 is refused wherever it sits: after ASCII, at the end, a lone continuation byte,
+        // an overlong encoding, a truncated sequence, a surrogate's encoding, and with an escape later.
+        let invalid: [[UInt8]] = [
+            [0x22, 0x61, 0x62, 0xFF, 0x63, 0x22], [0x22, 0x61, 0x80, 0x22], [0x22, 0x61, 0x62, 0xC3, 0x22],
+            [0x22, 0xC0, 0xAF, 0x22], [0x22, 0xE2, 0x82, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22],
+            [0x22, 0xFF, 0x5C, 0x6E, 0x22],
+        ]
+        for bytes in invalid {
+            #expect(throws: JSONValue.SyntaxError.self, "\(bytes)") { try JSONValue.parse(bytes) }
+        }
+    }
+
     @Test func nestingIsBounded() throws {
         let deep = String(repeating: "[", count: JSONValue.maxDepth) + String(repeating: "]", count: JSONValue.maxDepth)
         _ = try parse(deep)
