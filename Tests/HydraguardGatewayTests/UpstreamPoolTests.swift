@@ -106,6 +106,7 @@ final class CountingServer: Sendable {
     @Test func requestsAreFramedWithTheirHostAndLengthWhateverTheCallerSent() throws {
         let headers: HTTPHeaders = [
             "content-type": "application/json", "Host": "spoofed.example", "Content-Length": "999", "x-api-key": "k",
+            "anthropic-beta": "b", "HOSTS": "kept",  // as long as `content-length`, longer than `host`: kept
         ]
         let post = UpstreamPool.encodeRequest(
             method: .POST, uri: "/api/v1/messages", host: "models.internal:8080", headers: headers,
@@ -113,7 +114,7 @@ final class CountingServer: Sendable {
         #expect(
             String(buffer: post)
                 == "POST /api/v1/messages HTTP/1.1\r\nhost: models.internal:8080\r\ncontent-type: application/json\r\n"
-                + "x-api-key: k\r\ncontent-length: 7\r\n\r\n{\"a\":1}")
+                + "x-api-key: k\r\nanthropic-beta: b\r\nHOSTS: kept\r\ncontent-length: 7\r\n\r\n{\"a\":1}")
         let get = UpstreamPool.encodeRequest(method: .GET, uri: "/v1/models", host: "h", headers: [:], body: nil)
         #expect(String(buffer: get) == "GET /v1/models HTTP/1.1\r\nhost: h\r\n\r\n")
     }

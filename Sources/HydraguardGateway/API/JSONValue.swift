@@ -281,8 +281,9 @@ private struct JSONParser {
             let c = b[i]
             if c == 0x22 {
                 let slice = UnsafeBufferPointer(rebasing: b[start..<i])
-                // ASCII is valid UTF-8 as it is, and `String(decoding:as:)` takes it without the generic
-                // validating initialiser's cost (about 1.5% of the gateway's CPU, most strings being ASCII).
+                // ASCII is valid UTF-8 as it is, and `String(decoding:as:)` takes it without the cost of the
+                // generic validating initialiser (1.6% of the gateway's samples in a profile; most strings
+                // are ASCII).
                 let s: String
                 if high < 0x80 {
                     s = String(decoding: slice, as: UTF8.self)

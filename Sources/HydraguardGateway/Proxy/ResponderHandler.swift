@@ -284,9 +284,7 @@ enum ResponseFraming {
         buffer.writeStaticString("\r\n")
         for (name, value) in headers { buffer.writeHeaderLine(name, value) }
         if let length {
-            buffer.writeStaticString("content-length: ")
-            buffer.writeString(String(length))
-            buffer.writeStaticString("\r\n")
+            buffer.writeHeaderLine("content-length", String(length))
         } else if version.minor >= 1 {
             buffer.writeStaticString("transfer-encoding: chunked\r\n")
         }

@@ -122,22 +122,21 @@ final class UpstreamPool: Sendable {
         out.writeString(method.rawValue)
         out.writeInteger(UInt8(ascii: " "))
         out.writeString(uri)
-        out.writeStaticString(" HTTP/1.1\r\nhost: ")
-        out.writeString(host)
-        out.writeStaticString("\r\n")
+        out.writeStaticString(" HTTP/1.1\r\n")
+        out.writeHeaderLine("host", host)
         for (name, value) in headers {
-            let count = name.utf8.count
-            if count == 4 || count == 14, ["host", "content-length"].contains(name.lowercased()) { continue }
+            // Compared without regard to case and without a lowered copy (at worst a header is dropped).
+            let lowered = { (a: UInt8, b: UInt8) in a | 0x20 == b }
+            if name.utf8.elementsEqual("host".utf8, by: lowered)
+                || name.utf8.elementsEqual("content-length".utf8, by: lowered)
+            {
+                continue
+            }
             out.writeHeaderLine(name, value)
         }
-        if var body {
-            out.writeStaticString("content-length: ")
-            out.writeString(String(body.readableBytes))
-            out.writeStaticString("\r\n\r\n")
-            out.writeBuffer(&body)
-        } else {
-            out.writeStaticString("\r\n")
-        }
+        if let body { out.writeHeaderLine("content-length", String(body.readableBytes)) }
+        out.writeStaticString("\r\n")
+        if var body { out.writeBuffer(&body) }
         return out
     }
 
