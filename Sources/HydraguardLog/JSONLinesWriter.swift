@@ -26,7 +26,7 @@ public final class JSONLinesWriter<Record: JSONLineRecord> {
     }
 
     /// Writes an already encoded line (without its newline).
-    public func write(encodedLine: [UInt8]) throws(LogFormatError) {
+    public func write(encodedLine: some Collection<UInt8>) throws(LogFormatError) {
         out.bytes.append(contentsOf: encodedLine)
         out.bytes.append(0x0A)
         count += 1

@@ -136,6 +136,30 @@ import Testing
         #expect(two.position.generation == 2)
     }
 
+    /// Asked to keep lines, a seal hands over the records' lines exactly as written, in journal order, and
+    /// each line once; not asked, it hands over none.
+    @Test func aSealHandsOverTheLinesOnlyWhenAskedTo() throws {
+        let place = try Self.place()
+        defer { try? FileManager.default.removeItem(atPath: place.folder) }
+        let store = try Self.store(place.store)
+        let journal = try RecordJournal.open(directory: place.journal, store: store, logger: Self.logger)
+        defer { journal.close() }
+        let before = [Self.event(1)]
+        #expect(journal.append(Self.lines(before), events: before, waiters: []) == .written)
+        #expect(try #require(journal.seal(logger: Self.logger)).lines.isEmpty)
+        journal.keepLines()
+        let first = [Self.event(2), Self.event(3)]
+        let second = [Self.event(4)]
+        #expect(journal.append(Self.lines(first), events: first, waiters: []) == .written)
+        #expect(journal.append(Self.lines(second), events: second, waiters: []) == .written)
+        let sealed = try #require(journal.seal(logger: Self.logger))
+        #expect(sealed.events == first + second)
+        #expect(sealed.lines == Self.lines(first + second))
+        let third = [Self.event(5)]
+        #expect(journal.append(Self.lines(third), events: third, waiters: []) == .written)
+        #expect(try #require(journal.seal(logger: Self.logger)).lines == Self.lines(third))
+    }
+
     @Test func aGenerationWithRoomKeepsGrowingAcrossSeals() throws {
         let place = try Self.place()
         defer { try? FileManager.default.removeItem(atPath: place.folder) }

@@ -39,6 +39,9 @@ public final class RecordJournal: Sendable {
         var released = false
         /// Records appended and not yet taken by ``seal()``, in journal order.
         var queued: [UsageEvent] = []
+        /// Their lines, as written, when ``keepLines()`` asked for them (for the JSON Lines copy).
+        var queuedLines: [UInt8] = []
+        var keepsLines = false
         /// Who waits for queued records that could not be written to the journal: they are safe only once
         /// the store has committed them.
         var waiting: [RecordWaiter] = []
@@ -141,6 +144,7 @@ public final class RecordJournal: Sendable {
         state.withLock { state -> Appended in
             guard !state.closed else { return .closed }
             state.queued.append(contentsOf: events)
+            if state.keepsLines { state.queuedLines.append(contentsOf: lines) }
             if lines.withUnsafeBytes({ Self.writeAll(state.descriptor, $0) }) {
                 state.written += lines.count
                 if fsync { _ = fdatasync(state.descriptor) }
@@ -166,17 +170,30 @@ public final class RecordJournal: Sendable {
         return true
     }
 
+    /// From now on, ``seal(logger:)`` hands over the queued records' lines with them, so that a JSON Lines
+    /// copy is written without encoding each record again.
+    func keepLines() { state.withLock { $0.keepsLines = true } }
+
     /// Records queued and not yet taken.
     var queuedCount: Int { state.withLock { $0.queued.count } }
 
     /// Whether records (or answers waiting on the store) were queued since the last seal.
     var hasUncommitted: Bool { state.withLock { !$0.queued.isEmpty || !$0.waiting.isEmpty } }
 
+    /// What ``seal(logger:)`` takes: the queued records, their lines (empty unless ``keepLines()`` was
+    /// called), the position they end at, and who waits for their commit.
+    struct Sealed {
+        var events: [UsageEvent]
+        var lines: [UInt8]
+        var position: JournalPosition
+        var waiters: [RecordWaiter]
+    }
+
     /// Takes the queued records and the position they end at, so that committing both leaves nothing of
     /// them to replay; starts a new generation when the current one is full. Nil when nothing was queued
     /// since the last seal.
-    func seal(logger: Logger) -> (events: [UsageEvent], position: JournalPosition, waiters: [RecordWaiter])? {
-        state.withLock { state -> (events: [UsageEvent], position: JournalPosition, waiters: [RecordWaiter])? in
+    func seal(logger: Logger) -> Sealed? {
+        state.withLock { state -> Sealed? in
             guard !state.queued.isEmpty || !state.waiting.isEmpty else { return nil }
             let position = JournalPosition(generation: state.generation, offset: state.written)
             if !state.closed, state.written >= generationBytes {
@@ -191,11 +208,11 @@ public final class RecordJournal: Sendable {
                     logger.error("could not start a record journal generation", metadata: ["error": "\(error)"])
                 }
             }
-            let events = state.queued
-            let waiters = state.waiting
+            let sealed = Sealed(events: state.queued, lines: state.queuedLines, position: position, waiters: state.waiting)
             state.queued.removeAll(keepingCapacity: true)
+            state.queuedLines.removeAll(keepingCapacity: true)
             state.waiting.removeAll()
-            return (events, position, waiters)
+            return sealed
         }
     }
 

@@ -65,6 +65,8 @@ public final class RecordWriter: Service, Sendable {
         self.journal = journal
         thread = NIOThreadPool(numberOfThreads: 1)
         thread.start()
+        // The JSON Lines copy is written from the journal's lines rather than encoded a second time.
+        if config.jsonlDirectory != nil { journal?.keepLines() }
         writerState = WriterState(JSONLRotator(config: config, logger: logger))
     }
 
@@ -208,6 +210,7 @@ public final class RecordWriter: Service, Sendable {
         guard let journal else { return }
         if let sealed = journal.seal(logger: logger) {
             writerState.retry.append(contentsOf: sealed.events)
+            writerState.retryLines.append(contentsOf: sealed.lines)
             writerState.waiters.append(contentsOf: sealed.waiters)
             writerState.position = sealed.position
         }
@@ -218,12 +221,14 @@ public final class RecordWriter: Service, Sendable {
             return
         }
         retryPending.store(false, ordering: .releasing)
+        let lines = writerState.retryLines
         writerState.retry.removeAll()
+        writerState.retryLines.removeAll(keepingCapacity: true)
         writerState.position = nil
         journal.committed(through: position)
         Self.release(writerState.waiters)
         writerState.waiters.removeAll()
-        writerState.rotator.write(batch)
+        if lines.isEmpty { writerState.rotator.write(batch) } else { writerState.rotator.write(lines: lines) }
     }
 
     /// One transaction; with a journal position, moves the journal's committed position there too.
@@ -316,6 +321,8 @@ private final class WriterState: @unchecked Sendable {
     var rotator: JSONLRotator
     /// Journalled records a failed commit left, tried again with the next, and who waits for them.
     var retry: [UsageEvent] = []
+    /// Their journal lines, for the JSON Lines copy (empty when the journal does not keep them).
+    var retryLines: [UInt8] = []
     var waiters: [RecordWaiter] = []
     /// Where the journal is sealed up to while `retry` waits for its commit.
     var position: JournalPosition?
@@ -339,27 +346,43 @@ struct JSONLRotator {
     mutating func write(_ events: [UsageEvent]) {
         guard let directory = config.jsonlDirectory else { return }
         do {
-            for event in events {
-                if let w = writer,
-                    w.count >= config.rotateRecords || Date().timeIntervalSince(openedAt) >= Double(config.rotateSeconds)
-                {
-                    try w.finish()
-                    writer = nil
-                }
-                if writer == nil {
-                    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-                    openedAt = Date()
-                    sequence += 1
-                    let stamp = Timestamp(secondsSince1970: openedAt.timeIntervalSince1970).rfc3339
-                        .replacingOccurrences(of: ":", with: "")
-                    writer = try JSONLinesWriter<UsageEvent>(
-                        path: "\(directory)/events-\(stamp)-\(sequence).jsonl")
-                }
-                try writer!.write(event)
+            for event in events { try current(directory).write(event) }
+        } catch {
+            logger.error("could not write JSON Lines records", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Writes records already encoded as usage-log lines, each ending in a newline (the journal's).
+    mutating func write(lines: [UInt8]) {
+        guard let directory = config.jsonlDirectory else { return }
+        do {
+            var start = lines.startIndex
+            while let end = lines[start...].firstIndex(of: 0x0A) {
+                try current(directory).write(encodedLine: lines[start..<end])
+                start = end + 1
             }
         } catch {
             logger.error("could not write JSON Lines records", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// The file the next record goes to: the open one, or a new one when it is due to rotate.
+    private mutating func current(_ directory: String) throws -> JSONLinesWriter<UsageEvent> {
+        if let w = writer,
+            w.count >= config.rotateRecords || Date().timeIntervalSince(openedAt) >= Double(config.rotateSeconds)
+        {
+            try w.finish()
+            writer = nil
+        }
+        if let writer { return writer }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        openedAt = Date()
+        sequence += 1
+        let stamp = Timestamp(secondsSince1970: openedAt.timeIntervalSince1970).rfc3339
+            .replacingOccurrences(of: ":", with: "")
+        let opened = try JSONLinesWriter<UsageEvent>(path: "\(directory)/events-\(stamp)-\(sequence).jsonl")
+        writer = opened
+        return opened
     }
 
     mutating func close() {
