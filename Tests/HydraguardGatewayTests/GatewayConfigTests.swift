@@ -11,7 +11,7 @@ import Testing
         records: {wait_for_commit: false, jsonl_directory: out/records, rotate_seconds: 60}
         trusted_proxies: [10.0.0.0/8, "::1"]
         max_body_bytes: 1000
-        per_prefix: {requests_per_minute: 100}
+        per_prefix: {requests_per_minute: 100, failed_auth_per_minute: 12}
         verdicts: {throttle_factor: 0.5, degrade_max_output_tokens: 64}
         tiers:
           free:
@@ -32,6 +32,8 @@ import Testing
     #expect(config.records.waitForCommit == false)
     #expect(config.trustedProxies.count == 2)
     #expect(config.perPrefix.requestsPerMinute == 100)
+    #expect(config.perPrefixFailedAuthPerMinute == 12)
+    #expect(try GatewayConfig.parse(yaml: "per_prefix: {requests_per_minute: 5}").perPrefixFailedAuthPerMinute == 60)
     #expect(config.verdicts.throttleFactor == 0.5)
     let free = config.policy(for: .free)
     #expect(free.limits.requestsPerMinute == 3)
@@ -72,6 +74,8 @@ private func error(_ yaml: String, env: [String: String] = [:]) -> ConfigError? 
     #expect(error("tiers: {free: {deny_countries: [Germany]}}")?.key == "tiers.free.deny_countries[0]")
     #expect(error("admin: {port: 1, token_env: NOPE}")?.message.contains("NOPE") == true)
     #expect(error("verdicts: {throttle_factor: 2}")?.key == "verdicts.throttle_factor")
+    #expect(error("per_prefix: {failed_auth_per_minute: -1}")?.key == "per_prefix.failed_auth_per_minute")
+    #expect(error("per_prefix: {failed_auths_per_minute: 5}")?.key == "per_prefix.failed_auths_per_minute")
     // An upstream key read from a variable with its file's newline would break every request.
     let newline = try #require(error("upstream: {api_key_env: KEY}", env: ["KEY": "sk-abc\n"]))
     #expect(newline.key == "upstream.api_key_env")

@@ -33,6 +33,7 @@ struct GatewayFixture {
         upstreamURL: String? = nil,
         clock: GatewayClock = .manual(start: 1_800_000_000),
         storePath: String? = nil,
+        cacheSeconds: Double = 0,
         configure: @Sendable (inout GatewayConfig) -> Void = { _ in },
         _ body: @Sendable (GatewayFixture) async throws -> Void
     ) async throws {
@@ -65,7 +66,7 @@ struct GatewayFixture {
             let keys = secrets
             let upstreamClient = Gateway.makeHTTPClient(readTimeoutMs: config.upstream.timeoutMs)
             let gateway = Gateway(
-                config: config, store: store, httpClient: upstreamClient, logger: logger, clock: clock, cacheSeconds: 0,
+                config: config, store: store, httpClient: upstreamClient, logger: logger, clock: clock, cacheSeconds: cacheSeconds,
                 journal: journal)
             let app = buildGatewayApplication(gateway)
             do {

@@ -108,7 +108,13 @@ extension GatewayConfig {
             config.charactersPerToken = try r.double(v, "characters_per_token")
             guard config.charactersPerToken > 0 else { throw r.error(v, "characters_per_token", "must be > 0") }
         }
-        if let n = top["per_prefix"] { config.perPrefix = try r.limits(n, "per_prefix") }
+        if let n = top["per_prefix"] {
+            let m = try r.mapping(n, "per_prefix", allowed: YAMLReader.limitKeys.union(["failed_auth_per_minute"]))
+            config.perPrefix = try r.limits(m.filter { $0.key != "failed_auth_per_minute" }, "per_prefix")
+            if let v = m["failed_auth_per_minute"] {
+                config.perPrefixFailedAuthPerMinute = try r.int(v, "per_prefix.failed_auth_per_minute", min: 0)
+            }
+        }
         if let n = top["per_asn"] { config.perASN = try r.limits(n, "per_asn") }
         if let n = top["verdicts"] {
             let m = try r.mapping(n, "verdicts", allowed: ["throttle_factor", "degrade_max_output_tokens"])

@@ -24,6 +24,9 @@ public struct GatewayConfig: Sendable {
     public var maxBodyBytes: Int
     /// Limits per address prefix (/24 for IPv4, /48 for IPv6), for every tier.
     public var perPrefix: LimitSet
+    /// Failed authentications per address prefix per minute before keys the gateway does not hold are
+    /// refused from it without a store read (429); 0 for no such limit.
+    public var perPrefixFailedAuthPerMinute: Int
     /// Limits per autonomous system, for every tier (needs an ASN database).
     public var perASN: LimitSet
     public var tiers: [Tier: TierPolicy]
@@ -41,6 +44,7 @@ public struct GatewayConfig: Sendable {
         intel: IntelConfig = IntelConfig(),
         maxBodyBytes: Int = 4 << 20,
         perPrefix: LimitSet = LimitSet(),
+        perPrefixFailedAuthPerMinute: Int = 60,
         perASN: LimitSet = LimitSet(),
         tiers: [Tier: TierPolicy] = TierPolicy.defaults,
         verdicts: VerdictPolicy = VerdictPolicy(),
@@ -55,6 +59,7 @@ public struct GatewayConfig: Sendable {
         self.intel = intel
         self.maxBodyBytes = maxBodyBytes
         self.perPrefix = perPrefix
+        self.perPrefixFailedAuthPerMinute = perPrefixFailedAuthPerMinute
         self.perASN = perASN
         self.tiers = tiers
         self.verdicts = verdicts

@@ -248,9 +248,11 @@ extension Gateway {
         let exchange = exchange(for: request, flavor: flavor, endpoint: "/v1/models", model: "-")
         var secret = ""
         var principal: Principal?
-        switch self.principal(for: request, on: loop) {
+        switch self.principal(for: request, exchange: exchange, on: loop) {
         case .missing:
             return await refuse(Self.missingKey, exchange, outcome: "unauthenticated", on: loop).answer()
+        case .lockedOut(let wait):
+            return await refuse(Self.lockedOut(retryAfter: wait), exchange, outcome: "auth_locked_out", on: loop).answer()
         case .known(let s, let p): (secret, principal) = (s, p)
         case .loading(let s, let p): (secret, principal) = (s, try? await p.get())
         }

@@ -155,16 +155,40 @@ extension Gateway {
         case known(secret: String, Principal?)
         /// Not cached: read from the store.
         case loading(secret: String, EventLoopFuture<Principal?>)
+        /// Not cached, and the client's address prefix has failed to authenticate too often: not read.
+        case lockedOut(retryAfter: Double)
     }
 
-    /// The principal behind the presented key: from the cache on the caller's thread, else from the store.
-    func principal(for request: GatewayRequest, on loop: any EventLoop) -> Lookup {
+    /// The principal behind the presented key: from the cache on the caller's thread, else from the store
+    /// unless the client's address prefix is locked out of it.
+    func principal(for request: GatewayRequest, exchange: Exchange, on loop: any EventLoop) -> Lookup {
         guard let secret = Self.presentedSecret(apiKey: request.apiKey, authorization: request.authorization) else {
             return .missing
         }
         guard let keyID = KeyHasher.keyID(inSecret: secret) else { return .known(secret: secret, nil) }
         if let hit = cache.cached(keyID: keyID) { return .known(secret: secret, hit) }
+        if authFailures.perMinute > 0, let prefix = facts(about: exchange.event.ip).limitPrefix,
+            let wait = authFailures.lockedOut(prefix)
+        {
+            return .lockedOut(retryAfter: wait)
+        }
         return .loading(secret: secret, cache.load(keyID: keyID, on: loop))
+    }
+
+    /// The refusal of a key not read because of the address prefix's failed authentications.
+    static func lockedOut(retryAfter: Double) -> GatewayError {
+        GatewayError(
+            .rateLimit,
+            "too many failed authentications from this network; retry in \(Int(retryAfter.rounded(.up))) s",
+            retryAfter: retryAfter, code: "too_many_failed_authentications")
+    }
+
+    /// Counts a failed authentication against the client's address prefix; returns nil, the failure.
+    private func failedAuthentication(_ exchange: Exchange) -> Principal? {
+        if authFailures.perMinute > 0, let prefix = facts(about: exchange.event.ip).limitPrefix {
+            authFailures.recordFailure(prefix)
+        }
+        return nil
     }
 
     /// The principal when the secret is its key's (compared in constant time) and the key is not revoked,
@@ -174,10 +198,10 @@ extension Gateway {
     func authenticated(_ secret: String, _ principal: Principal?, exchange: Exchange, memo: KeyMemo? = nil)
         -> Principal?
     {
-        guard let principal, !principal.key.isRevoked else { return nil }
+        guard let principal, !principal.key.isRevoked else { return failedAuthentication(exchange) }
         let storedHash = principal.key.secretHash
         if memo?.remembers(secret, storedHash: storedHash) != true {
-            guard store.hasher.matches(secret, storedHash) else { return nil }
+            guard store.hasher.matches(secret, storedHash) else { return failedAuthentication(exchange) }
             memo?.remember(secret, storedHash: storedHash)
         }
         exchange.event.accountID = principal.account.id
@@ -189,9 +213,11 @@ extension Gateway {
     /// `POST /v1/messages` and `POST /v1/chat/completions`.
     func handleChat(_ request: GatewayRequest, flavor: APIFlavor, on loop: any EventLoop) -> EventLoopFuture<GatewayAnswer> {
         let exchange = exchange(for: request, flavor: flavor, endpoint: flavor.endpoint, model: "")
-        switch principal(for: request, on: loop) {
+        switch principal(for: request, exchange: exchange, on: loop) {
         case .missing:
             return refuse(Self.missingKey, exchange, outcome: "unauthenticated", on: loop)
+        case .lockedOut(let wait):
+            return refuse(Self.lockedOut(retryAfter: wait), exchange, outcome: "auth_locked_out", on: loop)
         case .known(let secret, let principal):
             return admitAndForward(request, secret: secret, principal: principal, exchange: exchange, on: loop)
         case .loading(let secret, let loading):
