@@ -35,23 +35,23 @@ import Testing
         #expect(loader.calls == 1)
     }
 
-    @Test func anEntryPastHalfItsLifetimeIsReadAgainWhileItIsServed() async throws {
+    @Test func anEntryPastThreeQuartersOfItsLifetimeIsReadAgainWhileItIsServed() async throws {
         let (keyID, active, revoked) = try Self.principals()
         // The first read finds the key active, later ones revoked (as after `hydraguard keys revoke`).
         let loader = CountingLoader { call in call == 1 ? active : revoked }
         let clock = GatewayClock.manual(start: 1_800_000_000)
         let cache = PrincipalCache(ttl: 1, clock: clock, load: loader.load)
         #expect(try await cache.principal(keyID: keyID) == active)
-        clock.advance(by: 0.4)
+        clock.advance(by: 0.7)
         #expect(cache.cached(keyID: keyID) == .some(active))
         try await Task.sleep(for: .milliseconds(20))
         #expect(loader.calls == 1)
-        clock.advance(by: 0.2)
-        // Past half its lifetime: still served, and read again behind it.
+        clock.advance(by: 0.1)
+        // Past three quarters of its lifetime: still served, and read again behind it.
         #expect(cache.cached(keyID: keyID) == .some(active))
         try await loader.waitForCalls(2)
-        // Past the first entry's lifetime, the one read at 0.6 s answers, with no wait for the store.
-        clock.advance(by: 0.6)
+        // Past the first entry's lifetime, the one read at 0.8 s answers, with no wait for the store.
+        clock.advance(by: 0.4)
         let refreshed = try await eventually { cache.cached(keyID: keyID) }
         #expect(refreshed == .some(revoked))
     }

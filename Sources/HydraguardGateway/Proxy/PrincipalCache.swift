@@ -5,8 +5,9 @@ import Synchronization
 /// Key id -> principal (key, account, org, verdict) for `ttl` seconds, so that a request costs no
 /// database read; admin changes invalidate at once, CLI changes within `ttl`.
 ///
-/// A key in use is read again in the background once its entry is half its lifetime old, so that steady
-/// traffic never waits for the store; requests that miss together share one read (with a `ttl` above
+/// A key in use is read again in the background once its entry is three quarters of its lifetime old
+/// (a key used less often than that is read no more often than before), so that steady traffic never
+/// waits for the store; requests that miss together share one read (with a `ttl` above
 /// zero), so that an expired entry costs one read however many requests arrive before it is back; and a
 /// key id the store does not know is remembered as unknown for `ttl` too, so that a client repeating a
 /// deleted key costs no read per request.
@@ -54,13 +55,13 @@ final class PrincipalCache: Sendable {
     }
 
     /// The cached principal (nil inside: the key is known not to exist), if the entry is fresh; nil when
-    /// the store must be read. The request path's lookup, on the caller's thread; an entry past half its
-    /// lifetime starts a read in the background.
+    /// the store must be read. The request path's lookup, on the caller's thread; an entry past three
+    /// quarters of its lifetime starts a read in the background.
     func cached(keyID: String) -> Principal?? {
         let now = clock.now()
         let hit = state.withLock { s -> Entry? in
             guard let entry = s.known[keyID] ?? s.unknown[keyID], entry.loaded + ttl > now else { return nil }
-            if now - entry.loaded >= ttl / 2, s.loads[keyID] == nil {
+            if now - entry.loaded >= ttl * 0.75, s.loads[keyID] == nil {
                 _ = Self.startLoad(keyID, in: &s, now: now, cache: self)
             }
             return entry
