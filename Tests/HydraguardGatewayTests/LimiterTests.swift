@@ -132,3 +132,23 @@ private func request(_ limits: LimitSet, input: Int = 10, output: Int = 10, conc
     limiter.settle(held, inputTokens: 400, outputTokens: 10)
     #expect(limiter.status(scope: "account:held")["input_tokens_per_minute"]?.remaining == 700)
 }
+
+@Test func requestWaitSaysWhenOneMoreRequestFitsWithoutChargingIt() throws {
+    let clock = GatewayClock.manual(start: 1_000_000)
+    let limiter = Limiter(clock: clock)
+    let limits = LimitSet(requestsPerMinute: 3)
+    #expect(limiter.requestWait(scope: "account:a") == nil)  // never charged
+    for _ in 0..<2 { _ = try limiter.reserve(request(limits)).get() }
+    #expect(limiter.requestWait(scope: "account:a") == nil)
+    _ = try limiter.reserve(request(limits)).get()
+    // To the millisecond: a third of a minute for the next token, less as it refills.
+    func wait() -> Double? { limiter.requestWait(scope: "account:a").map { ($0 * 1000).rounded() / 1000 } }
+    #expect(wait() == 20)
+    #expect(wait() == 20)  // asking charges nothing
+    clock.advance(by: 15)
+    #expect(wait() == 5)
+    clock.advance(by: 5)
+    #expect(wait() == nil)
+    #expect(throws: Never.self) { try limiter.reserve(request(limits)).get() }
+    #expect(limiter.requestWait(scope: "account:other") == nil)
+}

@@ -272,6 +272,17 @@ public final class Limiter: Sendable {
         }
     }
 
+    /// Seconds until one more request fits `scope`'s per-minute request limit, without charging it; nil
+    /// when one fits now or the scope has no such limit yet.
+    public func requestWait(scope name: String) -> Double? {
+        let now = clock.now()
+        return state.withLock { state -> Double? in
+            guard var b = state.scopes[name]?.buckets[0] else { return nil }
+            Self.refill(&b, daily: false, now: now)
+            return b.tokens >= 1 ? nil : (1 - b.tokens) * 60 / b.capacity
+        }
+    }
+
     public func inFlight(scope: String) -> Int { state.withLock { $0.scopes[scope]?.inFlight ?? 0 } }
 
     /// The scope named `name`, made on first use.

@@ -167,9 +167,7 @@ extension Gateway {
         }
         guard let keyID = KeyHasher.keyID(inSecret: secret) else { return .known(secret: secret, nil) }
         if let hit = cache.cached(keyID: keyID) { return .known(secret: secret, hit) }
-        if authFailures.perMinute > 0, let prefix = facts(about: exchange.event.ip).limitPrefix,
-            let wait = authFailures.lockedOut(prefix)
-        {
+        if let scope = authFailureScope(exchange), let wait = limiter.requestWait(scope: scope) {
             return .lockedOut(retryAfter: wait)
         }
         return .loading(secret: secret, cache.load(keyID: keyID, on: loop))
@@ -183,10 +181,26 @@ extension Gateway {
             retryAfter: retryAfter, code: "too_many_failed_authentications")
     }
 
+    /// The limiter's scope for the failed authentications of the client's address prefix (a bucket of
+    /// `per_prefix.failed_auth_per_minute` requests), nil when that limit is off. While it is empty, a key
+    /// the cache does not hold is refused instead of read, so that made-up keys cost no store read each.
+    private func authFailureScope(_ exchange: Exchange) -> String? {
+        guard config.perPrefixFailedAuthPerMinute > 0, let prefix = facts(about: exchange.event.ip).limitPrefix else {
+            return nil
+        }
+        return "auth_failures:" + prefix
+    }
+
     /// Counts a failed authentication against the client's address prefix; returns nil, the failure.
     private func failedAuthentication(_ exchange: Exchange) -> Principal? {
-        if authFailures.perMinute > 0, let prefix = facts(about: exchange.event.ip).limitPrefix {
-            authFailures.recordFailure(prefix)
+        if let scope = authFailureScope(exchange) {
+            let failure = LimitRequest(
+                scopes: [(scope, LimitSet(requestsPerMinute: config.perPrefixFailedAuthPerMinute))], inputTokens: 0,
+                outputTokens: 0)
+            // Refused once the bucket is empty: it stays empty, which is all that is asked of it.
+            if case .success(let charged) = limiter.reserve(failure) {
+                limiter.settle(charged, inputTokens: 0, outputTokens: 0)
+            }
         }
         return nil
     }

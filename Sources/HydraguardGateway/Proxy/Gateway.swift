@@ -29,8 +29,6 @@ public final class Gateway: Sendable {
     /// Plain-HTTP upstreams: keep-alive connections per event loop (HTTPS ones go through `httpClient`).
     let pool: UpstreamPool?
     let cache: PrincipalCache
-    /// Failed authentications per address prefix (see ``AuthFailureGuard``).
-    let authFailures: AuthFailureGuard
     let trusted: [CIDR]
     /// What is known of each client address seen lately.
     let addresses = AddressCache()
@@ -52,7 +50,6 @@ public final class Gateway: Sendable {
         limiter = Limiter(clock: clock)
         recorder = RecordWriter(store: store, config: config.records, logger: logger, metrics: metrics, journal: journal)
         cache = PrincipalCache(store: store, ttl: cacheSeconds, clock: clock)
-        authFailures = AuthFailureGuard(perMinute: config.perPrefixFailedAuthPerMinute, clock: clock)
         trusted = config.trustedProxies
         policies = Tier.allCases.map { config.policy(for: $0) }
     }

@@ -228,7 +228,7 @@ public final class RecordWriter: Service, Sendable {
         journal.committed(through: position)
         Self.release(writerState.waiters)
         writerState.waiters.removeAll()
-        if lines.isEmpty { writerState.rotator.write(batch) } else { writerState.rotator.write(lines: lines) }
+        writerState.rotator.write(lines: lines)
     }
 
     /// One transaction; with a journal position, moves the journal's committed position there too.
