@@ -5,15 +5,14 @@ import NIOPosix
 @main
 enum Entry {
     static func main() async {
-        // The servers run Swift Concurrency on NIO's event loops, so that a request's async code and its
-        // socket I/O share threads instead of hopping between two pools at every await. Only from the
-        // main thread, before any task has been enqueued: hence here, before the command is even parsed.
+        // The servers run a request's async work on its connection's event loop (EventLoopTaskExecutor in
+        // HydraguardGateway); the loops are not Swift's global executor, so that a library task that holds a
+        // lock across a suspension cannot deadlock a loop.
         let command = CommandLine.arguments.dropFirst().first
         if command == "gateway" || command == "upstream-stub" {
             // `gateway --event-loops N`: the threads must be chosen before the group starts, so before
             // the command is parsed (ArgumentParser checks the value again).
             if let n = Self.eventLoops(CommandLine.arguments), n > 0 { NIOSingletons.groupLoopCountSuggestion = n }
-            _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         }
         await Hydraguard.main()
     }

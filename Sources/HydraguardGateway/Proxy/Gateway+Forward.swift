@@ -36,7 +36,7 @@ extension Gateway {
                 method: body == nil ? .GET : .POST, path: path, headers: headers, body: body, stream: stream,
                 timeout: timeout, maxBytes: config.upstream.maxResponseBytes, on: loop)
         }
-        return loop.makeFutureWithTask {
+        return loop.makeFutureWithLoopTask {
             let started = ContinuousClock.now
             var request = HTTPClientRequest(url: self.config.upstream.url + path)
             request.method = body == nil ? .GET : .POST
@@ -59,7 +59,7 @@ extension Gateway {
     {
         switch body {
         case .whole(let buffer): return loop.makeSucceededFuture(buffer)
-        case .stream(let stream): return loop.makeFutureWithTask { try await self.collectBody(stream, deadline: deadline) }
+        case .stream(let stream): return loop.makeFutureWithLoopTask { try await self.collectBody(stream, deadline: deadline) }
         }
     }
 

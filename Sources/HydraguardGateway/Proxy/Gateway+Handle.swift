@@ -75,7 +75,7 @@ extension Gateway {
         switch (request.method, request.path) {
         case (.POST, "/v1/messages"): return handleChat(request, flavor: .anthropic, on: loop)
         case (.POST, "/v1/chat/completions"): return handleChat(request, flavor: .openai, on: loop)
-        case (.GET, "/v1/models"): return loop.makeFutureWithTask { await self.handleModels(request, on: loop) }
+        case (.GET, "/v1/models"): return loop.makeFutureWithLoopTask { await self.handleModels(request, on: loop) }
         case (.GET, "/healthz"):
             return loop.makeSucceededFuture(.whole(.ok, ["content-type": "text/plain"], ByteBuffer(string: "ok\n")))
         default:

@@ -152,7 +152,7 @@ final class ResponderHandler: ChannelDuplexHandler {
             let loop = context.eventLoop
             let target = NIOLoopBound(ResponseTarget(context: context, handler: self), eventLoop: loop)
             let writer = StreamingWriter(target: target, loop: loop, chunked: chunked, state: StreamState())
-            Task {
+            Task(executorPreference: EventLoopTaskExecutor.for(loop)) {
                 await stream(writer)
                 let finished = writer.state.finished
                 loop.execute {
