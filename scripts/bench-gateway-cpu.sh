@@ -66,6 +66,12 @@ for round in $(seq 1 "$ROUNDS"); do
         p99=$(echo "$out" | awk '/ 99% in/ {print $3 * 1000}')
         echo "$name $(( g1 - g0 )) $(( s1 - s0 )) $p50 $p99" >> "$WORK/runs.txt"
         kill $gw
+        # A gateway that does not stop is reported, not waited for forever.
+        for _ in $(seq 1 100); do kill -0 $gw 2>/dev/null || break; sleep 0.1; done
+        if kill -0 $gw 2>/dev/null; then
+            echo "$name: the gateway did not stop within 10 s of SIGTERM (killed)" >&2
+            kill -9 $gw
+        fi
         wait $gw 2>/dev/null || true
     done
 done
