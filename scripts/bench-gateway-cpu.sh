@@ -9,6 +9,7 @@
 # configures it. For each run it divides the gateway's CPU time by the stub's over the same requests: the
 # stub does the same work in every run, so the ratio cancels the machine's drift, which moves absolute
 # figures by 25% between minutes here. Prints the median ratio, and the median p50 and p99, per build.
+# STREAM=1 asks for streamed answers instead of whole ones.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:?rounds}
@@ -29,6 +30,8 @@ trap cleanup EXIT
 "$FIRST" simulate --preset small --out "$WORK/intel" --quiet >/dev/null
 export HG_BENCH_KEY_SECRET=bench-secret HG_BENCH_ADMIN=bench-admin
 BODY='{"model":"stub-small","max_tokens":32,"messages":[{"role":"user","content":"benchmark the proxy with a short prompt"}]}'
+# STREAM=1: streamed answers (server-sent events) instead of whole ones.
+[ "${STREAM:-0}" = 1 ] && BODY=${BODY/\"max_tokens\":32,/\"max_tokens\":32,\"stream\":true,}
 echo "$BODY" > "$WORK/body.json"
 
 . scripts/bench-config.sh
