@@ -11,6 +11,7 @@ import Testing
         records: {wait_for_commit: false, jsonl_directory: out/records, rotate_seconds: 60}
         trusted_proxies: [10.0.0.0/8, "::1"]
         max_body_bytes: 1000
+        shutdown_timeout_ms: 4000
         per_prefix: {requests_per_minute: 100, failed_auth_per_minute: 12}
         verdicts: {throttle_factor: 0.5, degrade_max_output_tokens: 64}
         tiers:
@@ -34,6 +35,8 @@ import Testing
     #expect(config.perPrefix.requestsPerMinute == 100)
     #expect(config.perPrefixFailedAuthPerMinute == 12)
     #expect(try GatewayConfig.parse(yaml: "per_prefix: {requests_per_minute: 5}").perPrefixFailedAuthPerMinute == 60)
+    #expect(config.shutdownTimeoutMs == 4000)
+    #expect(try GatewayConfig.parse(yaml: "max_body_bytes: 10").shutdownTimeoutMs == 25_000)
     #expect(config.verdicts.throttleFactor == 0.5)
     let free = config.policy(for: .free)
     #expect(free.limits.requestsPerMinute == 3)
@@ -83,5 +86,7 @@ private func error(_ yaml: String, env: [String: String] = [:]) -> ConfigError? 
     #expect(error("upstream: {api_key: \"sk-\\tx\"}")?.key == "upstream.api_key")
     #expect(error("records: {commit_interval_ms: 0}")?.key == "records.commit_interval_ms")
     #expect(error("records: {journal: sometimes}")?.key == "records.journal")
+    #expect(error("shutdown_timeout_ms: -5")?.key == "shutdown_timeout_ms")
+    #expect(error("shutdown_timeout: 5")?.key == "shutdown_timeout")
     #expect(error("[1, 2]")?.key == "")
 }

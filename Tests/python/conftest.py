@@ -63,7 +63,7 @@ tiers:
 
 
 class Servers:
-    def __init__(self, tmp, stub_args=(), timeout_ms=10000, records_extra=""):
+    def __init__(self, tmp, stub_args=(), timeout_ms=10000, records_extra="", config_extra=""):
         self.tmp = tmp
         self.stub_args = list(stub_args)
         self.bin = binary()
@@ -71,7 +71,8 @@ class Servers:
         self.config = tmp / "hydraguard.yaml"
         self.config.write_text(CONFIG.format(
             port=self.port, admin_port=self.admin_port, stub_port=self.stub_port,
-            store=tmp / "hg.sqlite", records=tmp / "records", timeout_ms=timeout_ms, records_extra=records_extra))
+            store=tmp / "hg.sqlite", records=tmp / "records", timeout_ms=timeout_ms, records_extra=records_extra)
+            + config_extra)
         self.env = dict(os.environ, HG_TEST_ADMIN_TOKEN=ADMIN_TOKEN, HG_TEST_KEY_SECRET="python-tests")
         self.processes = []
 

@@ -36,7 +36,7 @@ extension GatewayConfig {
         var config = GatewayConfig()
         let top = try r.mapping(root, "", allowed: [
             "listen", "admin", "upstream", "store", "records", "trusted_proxies", "intel", "max_body_bytes",
-            "per_prefix", "per_asn", "tiers", "verdicts", "characters_per_token",
+            "per_prefix", "per_asn", "tiers", "verdicts", "characters_per_token", "shutdown_timeout_ms",
         ])
         if let n = top["listen"] { config.listen = try r.endpoint(n, "listen") }
         if let n = top["admin"] {
@@ -104,6 +104,7 @@ extension GatewayConfig {
             if let v = m["ip_ranges"] { config.intel.ipRanges = try r.strings(v, "intel.ip_ranges") }
         }
         if let v = top["max_body_bytes"] { config.maxBodyBytes = try r.int(v, "max_body_bytes", min: 1) }
+        if let v = top["shutdown_timeout_ms"] { config.shutdownTimeoutMs = try r.int(v, "shutdown_timeout_ms", min: 0) }
         if let v = top["characters_per_token"] {
             config.charactersPerToken = try r.double(v, "characters_per_token")
             guard config.charactersPerToken > 0 else { throw r.error(v, "characters_per_token", "must be > 0") }

@@ -33,6 +33,10 @@ public struct GatewayConfig: Sendable {
     public var verdicts: VerdictPolicy
     /// Characters per token in the pre-forward input estimate.
     public var charactersPerToken: Double
+    /// After SIGTERM or SIGINT, how long streamed answers may go on before they are cut (ended in their
+    /// API's format and recorded); the gateway then exits. Under the 30 s a container orchestrator
+    /// usually allows before it kills the process.
+    public var shutdownTimeoutMs: Int
 
     public init(
         listen: Endpoint = Endpoint(host: "127.0.0.1", port: 8080),
@@ -48,7 +52,8 @@ public struct GatewayConfig: Sendable {
         perASN: LimitSet = LimitSet(),
         tiers: [Tier: TierPolicy] = TierPolicy.defaults,
         verdicts: VerdictPolicy = VerdictPolicy(),
-        charactersPerToken: Double = 4
+        charactersPerToken: Double = 4,
+        shutdownTimeoutMs: Int = 25_000
     ) {
         self.listen = listen
         self.admin = admin
@@ -64,6 +69,7 @@ public struct GatewayConfig: Sendable {
         self.tiers = tiers
         self.verdicts = verdicts
         self.charactersPerToken = charactersPerToken
+        self.shutdownTimeoutMs = shutdownTimeoutMs
     }
 
     /// The policy for a tier; a tier missing from the config gets the policy of the nearest weaker tier

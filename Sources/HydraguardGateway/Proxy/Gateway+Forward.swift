@@ -185,8 +185,12 @@ extension Gateway {
             var tracker = StreamUsageTracker(flavor: flavor, dropUsageChunk: dropUsage)
             var clientGone = false
             var upstreamFailed = false
+            // Cancelled: the gateway is shutting down and its deadline for streams has passed (the
+            // upstream's body ends at once on cancellation, and its connection closes).
+            var cut = false
             do {
                 for try await chunk in upstreamBody {
+                    if Task.isCancelled { break }
                     let out = tracker.feed(chunk.readableBytesView)
                     guard !out.isEmpty else { continue }
                     do {
@@ -196,19 +200,25 @@ extension Gateway {
                         break
                     }
                 }
+                cut = Task.isCancelled && !clientGone
             } catch {
-                upstreamFailed = true
-                logger.warning(
-                    "upstream stream failed",
-                    metadata: ["hydraguard.request.id": "\(exchange.event.requestID)", "error": "\(error)"])
+                if Task.isCancelled {
+                    cut = true
+                } else {
+                    upstreamFailed = true
+                    logger.warning(
+                        "upstream stream failed",
+                        metadata: ["hydraguard.request.id": "\(exchange.event.requestID)", "error": "\(error)"])
+                }
             }
             if !clientGone {
                 let rest = tracker.finish()
                 if !rest.isEmpty { try? await writer.write(ByteBuffer(bytes: rest)) }
-                if upstreamFailed {
+                if upstreamFailed || cut {
                     // Tell the client in its API's own stream format, so that its SDK raises an error
                     // instead of taking a cut-off answer for a whole one.
-                    try? await writer.write(ByteBuffer(string: Self.streamErrorEvent(flavor)))
+                    let message = cut ? Self.shuttingDownMessage : Self.upstreamStoppedMessage
+                    try? await writer.write(ByteBuffer(string: Self.streamErrorEvent(flavor, message: message)))
                 }
             }
             let usage = tracker.usage
@@ -225,15 +235,18 @@ extension Gateway {
             try? await recorder.record(exchange.event, on: loop).get()
             metrics.request(
                 api: flavor, status: 200,
-                outcome: clientGone ? "client_disconnected" : upstreamFailed ? "upstream_stream_error" : "forwarded")
+                outcome: clientGone ? "client_disconnected" : cut ? "cut_at_shutdown"
+                    : upstreamFailed ? "upstream_stream_error" : "forwarded")
             if !clientGone { try? await writer.finish() }
         }
     }
 
-    /// The event that ends a stream the upstream broke off: Anthropic's `error` event, or the `error`
-    /// object that OpenAI's SDKs raise on.
-    static func streamErrorEvent(_ flavor: APIFlavor) -> String {
-        let message = "the model API stopped answering mid-stream"
+    static let upstreamStoppedMessage = "the model API stopped answering mid-stream"
+    static let shuttingDownMessage = "the gateway is shutting down; retry the request"
+
+    /// The event that ends a stream cut short (the upstream broke off, or the gateway is shutting down):
+    /// Anthropic's `error` event, or the `error` object that OpenAI's SDKs raise on.
+    static func streamErrorEvent(_ flavor: APIFlavor, message: String = upstreamStoppedMessage) -> String {
         switch flavor {
         case .anthropic:
             return "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"\(message)\"}}\n\n"

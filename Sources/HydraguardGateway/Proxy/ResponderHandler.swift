@@ -10,10 +10,14 @@ protocol HTTPResponder: Sendable {
     var maxBodyBytes: Int { get }
     /// Answers a request; the future never fails and completes on `loop`.
     func serve(_ request: GatewayRequest, on loop: any EventLoop) -> EventLoopFuture<GatewayAnswer>
+    /// How long a streamed answer may go on after graceful shutdown begins before it is cut; nil to wait
+    /// for it however long it takes.
+    var shutdownTimeout: TimeAmount? { get }
 }
 
 extension Gateway: HTTPResponder {
     var maxBodyBytes: Int { config.maxBodyBytes }
+    var shutdownTimeout: TimeAmount? { .milliseconds(Int64(config.shutdownTimeoutMs)) }
 }
 
 /// Connections served by SwiftNIO's HTTP/1.1 request decoder and the ``ResponderHandler``: a request is read
@@ -47,8 +51,15 @@ struct ResponderChildChannel: ServerChildChannel {
     func handle(value: Value, logger: Logger) async {
         await withGracefulShutdownHandler {
             try? await value.channel.closeFuture.get()
-        } onGracefulShutdown: {
-            value.channel.eventLoop.execute { value.handler.value.closeWhenIdle() }
+        } onGracefulShutdown: { [responder] in
+            let loop = value.channel.eventLoop
+            loop.execute {
+                value.handler.value.closeWhenIdle()
+                // A stream still going at the deadline is cut, so that shutdown ends while its record
+                // can still be written.
+                guard let timeout = responder.shutdownTimeout else { return }
+                loop.scheduleTask(in: timeout) { value.handler.value.cutStream() }
+            }
         }
     }
 }
@@ -74,6 +85,8 @@ final class ResponderHandler: ChannelDuplexHandler {
     private var closing = false
     private var queued: [(HTTPRequestHead, ByteBuffer)] = []
     private var readPending = false
+    /// The task writing a streamed answer, while it runs.
+    private var streamTask: Task<Void, Never>?
     /// The last secret that matched on this connection (see ``KeyMemo``).
     private let keyMemo = KeyMemo()
 
@@ -152,7 +165,7 @@ final class ResponderHandler: ChannelDuplexHandler {
             let loop = context.eventLoop
             let target = NIOLoopBound(ResponseTarget(context: context, handler: self), eventLoop: loop)
             let writer = StreamingWriter(target: target, loop: loop, chunked: chunked, state: StreamState())
-            Task(executorPreference: EventLoopTaskExecutor.for(loop)) {
+            streamTask = Task(executorPreference: EventLoopTaskExecutor.for(loop)) {
                 await stream(writer)
                 let finished = writer.state.finished
                 loop.execute {
@@ -166,6 +179,7 @@ final class ResponderHandler: ChannelDuplexHandler {
     /// Called on the loop when the answer has ended.
     fileprivate func answered(context: ChannelHandlerContext, keepAlive: Bool) {
         busy = false
+        streamTask = nil
         if !keepAlive || closing {
             queued.removeAll()
             context.close(promise: nil)
@@ -212,6 +226,12 @@ final class ResponderHandler: ChannelDuplexHandler {
     func closeWhenIdle() {
         closing = true
         if !busy { context?.close(promise: nil) }
+    }
+
+    /// Cancels the streamed answer in progress, if any: the responder ends it in its API's format and
+    /// records it (see ``Gateway``'s stream), and the connection closes after it.
+    func cutStream() {
+        streamTask?.cancel()
     }
 
     private var context: ChannelHandlerContext?

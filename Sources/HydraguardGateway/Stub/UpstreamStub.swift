@@ -50,6 +50,8 @@ struct UpstreamStub: HTTPResponder {
     let config: UpstreamStubConfig
 
     var maxBodyBytes: Int { 16 << 20 }
+    /// A stub's streams end on their own.
+    var shutdownTimeout: TimeAmount? { nil }
 
     static let vocabulary = [
         "the", "model", "answers", "with", "careful", "words", "about", "your", "question", "and", "gives", "a",
