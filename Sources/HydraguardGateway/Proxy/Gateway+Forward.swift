@@ -200,10 +200,11 @@ extension Gateway {
                         break
                     }
                 }
-                cut = Task.isCancelled && !clientGone
+                // A stream whose last event came through is whole, however close to the deadline it ended.
+                cut = Task.isCancelled && !clientGone && !tracker.sawEnd
             } catch {
                 if Task.isCancelled {
-                    cut = true
+                    cut = !tracker.sawEnd
                 } else {
                     upstreamFailed = true
                     logger.warning(
