@@ -1,5 +1,4 @@
 import NIOCore
-import NIOPosix
 
 /// The process entry: parses the command line and runs the command.
 @main

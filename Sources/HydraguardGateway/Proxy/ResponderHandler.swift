@@ -52,14 +52,7 @@ struct ResponderChildChannel: ServerChildChannel {
         await withGracefulShutdownHandler {
             try? await value.channel.closeFuture.get()
         } onGracefulShutdown: { [responder] in
-            let loop = value.channel.eventLoop
-            loop.execute {
-                value.handler.value.closeWhenIdle()
-                // A stream still going at the deadline is cut, so that shutdown ends while its record
-                // can still be written.
-                guard let timeout = responder.shutdownTimeout else { return }
-                loop.scheduleTask(in: timeout) { value.handler.value.cutStream() }
-            }
+            value.channel.eventLoop.execute { value.handler.value.closeWhenIdle(cutStreamAfter: responder.shutdownTimeout) }
         }
     }
 }
@@ -223,15 +216,15 @@ final class ResponderHandler: ChannelDuplexHandler {
     }
 
     /// Graceful shutdown: closes the connection now if no request is being answered, else after the answer.
-    func closeWhenIdle() {
+    /// Graceful shutdown: closes the connection now when no answer is in progress, else once it is written.
+    /// A streamed answer still going after `timeout` is cut (its task cancelled: the responder ends it in its
+    /// API's format and records it), so that shutdown ends while its record can still be written.
+    func closeWhenIdle(cutStreamAfter timeout: TimeAmount?) {
         closing = true
-        if !busy { context?.close(promise: nil) }
-    }
-
-    /// Cancels the streamed answer in progress, if any: the responder ends it in its API's format and
-    /// records it (see ``Gateway``'s stream), and the connection closes after it.
-    func cutStream() {
-        streamTask?.cancel()
+        guard let context else { return }
+        guard busy else { return context.close(promise: nil) }
+        guard let timeout else { return }
+        context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { self.streamTask?.cancel() }
     }
 
     private var context: ChannelHandlerContext?
