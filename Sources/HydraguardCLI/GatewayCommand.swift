@@ -6,6 +6,7 @@ import HydraguardStore
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 extension Hydraguard {
     struct Gateway: AsyncParsableCommand {
@@ -23,6 +24,8 @@ extension Hydraguard {
                   admin: {host: 127.0.0.1, port: 8081, token_env: HYDRAGUARD_ADMIN_TOKEN}
                   upstream: {url: "http://127.0.0.1:9000", timeout_ms: 60000}
                   store: {path: hydraguard.sqlite, key_hash_secret_env: HYDRAGUARD_KEY_SECRET}
+
+                SIGHUP (or POST /admin/intel/reload) reads the address intelligence files again.
 
                 Try it against the stub:
                   hydraguard upstream-stub --port 9000 &
@@ -68,7 +71,11 @@ extension Hydraguard {
             let journal = try openJournal(parsed, store: store, logger: logger)
             let gateway = HydraguardGateway.Gateway(
                 config: parsed, store: store, httpClient: client, logger: logger, intel: intel, journal: journal)
-            var services: [any Service] = [buildGatewayApplication(gateway)]
+            // Trapped before anything starts, so that a SIGHUP reloads rather than ends the process.
+            let hangups = await UnixSignalsSequence(trapping: .sighup)
+            var services: [any Service] = [
+                buildGatewayApplication(gateway), IntelReloadOnHangup(gateway: gateway, signals: hangups),
+            ]
             if parsed.admin.token != nil {
                 services.append(buildAdminApplication(gateway))
             } else {
@@ -91,6 +98,23 @@ extension Hydraguard {
             }
             gateway.shutdown()
             try await client.shutdown()
+        }
+    }
+}
+
+/// Reloads the address intelligence on each SIGHUP (``HydraguardGateway/Gateway/reloadIntelligence()``,
+/// which logs the outcome) until the gateway shuts down.
+struct IntelReloadOnHangup: Service {
+    let gateway: HydraguardGateway.Gateway
+    let signals: UnixSignalsSequence
+
+    func run() async throws {
+        let gateway = gateway
+        let signals = signals
+        await cancelWhenGracefulShutdown {
+            for await _ in signals {
+                _ = try? await gateway.reloadIntelligence()
+            }
         }
     }
 }

@@ -18,6 +18,7 @@ import NIOCore
 /// | `GET /admin/verdicts`, `PUT /admin/verdicts/{account}` `{verdict, reason?}` | verdicts |
 /// | `GET /admin/tiers` | the tier policies in force |
 /// | `GET /admin/usage?account_id=&limit=` | latest request records |
+/// | `POST /admin/intel/reload` | reads the address intelligence files again (409 when the config names none, 500 naming the file that cannot be read) |
 public func buildAdminApplication(_ gateway: Gateway) -> some ApplicationProtocol {
     let router = Router(context: GatewayRequestContext.self)
     router.get("/metrics") { _, _ in

@@ -110,6 +110,16 @@ struct AdminRoutes: Sendable {
             }
             return adminJSON(out)
         }
+        group.post("intel/reload") { _, _ in
+            do {
+                let reload = try await gateway.reloadIntelligence()
+                return adminJSON(["reloaded": true, "files": reload.files, "ranges": reload.ranges])
+            } catch let error as IntelReloadError where error == .notConfigured {
+                return adminJSON(["error": "\(IntelReloadError.notConfigured)"], .conflict)
+            } catch {
+                return adminJSON(["error": "not reloaded, the address intelligence in force stays: \(error)"], .internalServerError)
+            }
+        }
         group.get("usage") { request, _ in
             let account = request.uri.queryParameters["account_id"].map(String.init)
             let limit = request.uri.queryParameters["limit"].flatMap { Int($0) } ?? 100

@@ -331,7 +331,7 @@ extension Gateway {
 
         // Where the request comes from.
         let origin = facts(about: exchange.event.ip)
-        if intel != nil {
+        if origin.fromIntelligence {
             let allowListed = origin.address.map { a in policy.allowAddresses.contains { $0.contains(a) } } ?? false
             if !allowListed { try checkOrigin(origin.info, policy: policy, tier: tier, accountID: principal.account.id) }
         }

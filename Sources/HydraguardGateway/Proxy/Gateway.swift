@@ -23,15 +23,18 @@ public final class Gateway: Sendable {
     public let limiter: Limiter
     public let recorder: RecordWriter
     public let metrics: GatewayMetrics
-    public let intel: (any AddressIntelligence)?
+    /// The address intelligence in force (replaced by ``reloadIntelligence()``).
+    public var intel: (any AddressIntelligence)? { addresses.intelligence().intel }
     public let logger: Logger
     let httpClient: HTTPClient
     /// Plain-HTTP upstreams: keep-alive connections per event loop (HTTPS ones go through `httpClient`).
     let pool: UpstreamPool?
     let cache: PrincipalCache
     let trusted: [CIDR]
-    /// What is known of each client address seen lately.
-    let addresses = AddressCache()
+    /// The address intelligence, and what is known of each client address seen lately.
+    let addresses: AddressCache
+    /// Held by a reload of the address intelligence, so that two reloads do not cross.
+    let reloading = Mutex<Void>(())
     /// The policy of each tier, by ``Tier/rank``.
     private let policies: [TierPolicy]
 
@@ -45,8 +48,9 @@ public final class Gateway: Sendable {
         self.httpClient = httpClient
         pool = UpstreamPool(url: config.upstream.url)
         self.logger = logger
-        self.intel = intel
+        addresses = AddressCache(intel: intel)
         self.metrics = metrics
+        if intel != nil { metrics.intelLoaded() }
         limiter = Limiter(clock: clock)
         recorder = RecordWriter(store: store, config: config.records, logger: logger, metrics: metrics, journal: journal)
         cache = PrincipalCache(store: store, ttl: cacheSeconds, clock: clock)
@@ -66,12 +70,14 @@ public final class Gateway: Sendable {
     }
 
     /// The address parsed, looked up in the address intelligence and with its limit prefix: from the cache
-    /// when seen lately (the databases do not change while the gateway runs).
+    /// when seen lately (a reload of the intelligence empties it).
     func facts(about ip: String) -> AddressFacts {
         if let known = addresses.facts(ip) { return known }
+        let (intel, generation) = addresses.intelligence()
         let address = GatewayAddress(ip)
-        let facts = AddressFacts(address: address, info: intel?.lookup(ip) ?? AddressInfo(), limitPrefix: address?.limitPrefix)
-        addresses.remember(ip, facts)
+        let facts = AddressFacts(
+            address: address, info: intel?.lookup(ip) ?? AddressInfo(), limitPrefix: address?.limitPrefix, fromIntelligence: intel != nil)
+        addresses.remember(ip, facts, generation: generation)
         return facts
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 public import Prometheus
 import Synchronization
 
@@ -11,6 +12,9 @@ public struct GatewayMetrics: Sendable {
     let upstreamLatency: DurationHistogram
     let inputTokens: Counter
     let outputTokens: Counter
+    let intelReloads: Counter
+    let intelReloadFailures: Counter
+    let intelLoadedAt: Gauge
     /// The labelled request counters made so far (the registry's lookup builds names and labels each time).
     private let requestCounters = RequestCounters()
 
@@ -37,6 +41,14 @@ public struct GatewayMetrics: Sendable {
                       .seconds(2), .seconds(10), .seconds(60)])
         inputTokens = registry.makeCounter(descriptor: Self.name("input_tokens", "total", "Input tokens billed."))
         outputTokens = registry.makeCounter(descriptor: Self.name("output_tokens", "total", "Output tokens billed."))
+        intelReloads = registry.makeCounter(
+            descriptor: Self.name("intel_reloads", "total", "Reloads of the address intelligence that put it in force."))
+        intelReloadFailures = registry.makeCounter(
+            descriptor: Self.name(
+                "intel_reload_failures", "total", "Reloads of the address intelligence that failed (the one in force stayed)."))
+        intelLoadedAt = registry.makeGauge(
+            descriptor: Self.name(
+                "intel_loaded", "timestamp_seconds", "When the address intelligence in force was read (Unix time)."))
     }
 
     /// Counts one answered request by API, status and outcome (`forwarded`, `rate_limited`, ...).
@@ -51,6 +63,15 @@ public struct GatewayMetrics: Sendable {
             labels: [("api", api.rawValue), ("status", "\(status)"), ("outcome", outcome)])
         requestCounters.byKey.withLock { $0[key] = counter }
         counter.increment()
+    }
+
+    func intelReload(succeeded: Bool) {
+        (succeeded ? intelReloads : intelReloadFailures).increment()
+    }
+
+    /// Sets the time the address intelligence in force was read to now.
+    func intelLoaded() {
+        intelLoadedAt.set(Date().timeIntervalSince1970)
     }
 
     func flagged(kind: String) {
