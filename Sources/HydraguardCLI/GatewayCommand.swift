@@ -25,7 +25,9 @@ extension Hydraguard {
                   upstream: {url: "http://127.0.0.1:9000", timeout_ms: 60000}
                   store: {path: hydraguard.sqlite, key_hash_secret_env: HYDRAGUARD_KEY_SECRET}
 
-                SIGHUP (or POST /admin/intel/reload) reads the address intelligence files again.
+                SIGHUP (or POST /admin/reload) reads the config again and puts its tiers, per_prefix, \
+                per_asn, verdicts, trusted_proxies and intel in force, with the intelligence files read \
+                again; any other change takes a restart.
 
                 Try it against the stub:
                   hydraguard upstream-stub --port 9000 &
@@ -70,11 +72,12 @@ extension Hydraguard {
             let intel = try loadIntelligence(parsed.intel, configPath: config)
             let journal = try openJournal(parsed, store: store, logger: logger)
             let gateway = HydraguardGateway.Gateway(
-                config: parsed, store: store, httpClient: client, logger: logger, intel: intel, journal: journal)
+                config: parsed, store: store, httpClient: client, logger: logger, intel: intel, journal: journal,
+                configPath: config)
             // Trapped before anything starts, so that a SIGHUP reloads rather than ends the process.
             let hangups = await UnixSignalsSequence(trapping: .sighup)
             var services: [any Service] = [
-                buildGatewayApplication(gateway), IntelReloadOnHangup(gateway: gateway, signals: hangups),
+                buildGatewayApplication(gateway), ReloadOnHangup(gateway: gateway, signals: hangups),
             ]
             if parsed.admin.token != nil {
                 services.append(buildAdminApplication(gateway))
@@ -102,9 +105,9 @@ extension Hydraguard {
     }
 }
 
-/// Reloads the address intelligence on each SIGHUP (``HydraguardGateway/Gateway/reloadIntelligence()``,
+/// Reloads the config and the address intelligence on each SIGHUP (``HydraguardGateway/Gateway/reload()``,
 /// which logs the outcome) until the gateway shuts down.
-struct IntelReloadOnHangup: Service {
+struct ReloadOnHangup: Service {
     let gateway: HydraguardGateway.Gateway
     let signals: UnixSignalsSequence
 
@@ -113,7 +116,7 @@ struct IntelReloadOnHangup: Service {
         let signals = signals
         await cancelWhenGracefulShutdown {
             for await _ in signals {
-                _ = try? await gateway.reloadIntelligence()
+                _ = try? await gateway.reload()
             }
         }
     }

@@ -18,7 +18,7 @@ import NIOCore
 /// | `GET /admin/verdicts`, `PUT /admin/verdicts/{account}` `{verdict, reason?}` | verdicts |
 /// | `GET /admin/tiers` | the tier policies in force |
 /// | `GET /admin/usage?account_id=&limit=` | latest request records |
-/// | `POST /admin/intel/reload` | reads the address intelligence files again (409 when the config names none, 500 naming the file that cannot be read) |
+/// | `POST /admin/reload` | reads the config file and the address intelligence again (``Gateway/reload()``): 422 naming the file, line and key that cannot be used, 409 when a key that takes a restart changed |
 public func buildAdminApplication(_ gateway: Gateway) -> some ApplicationProtocol {
     let router = Router(context: GatewayRequestContext.self)
     router.get("/metrics") { _, _ in

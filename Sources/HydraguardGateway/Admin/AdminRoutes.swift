@@ -101,7 +101,7 @@ struct AdminRoutes: Sendable {
         group.get("tiers") { _, _ in
             var out: [String: Any] = [:]
             for tier in Tier.allCases {
-                let p = gateway.config.policy(for: tier)
+                let p = gateway.policy(for: tier)
                 out[tier.rawValue] = [
                     "limits": Self.limits(p.limits), "models": p.models ?? ["*"], "visible_reasoning": p.visibleReasoning,
                     "max_output_tokens": p.maxOutputTokens ?? NSNull(), "tools": p.tools,
@@ -110,14 +110,20 @@ struct AdminRoutes: Sendable {
             }
             return adminJSON(out)
         }
-        group.post("intel/reload") { _, _ in
+        group.post("reload") { _, _ in
             do {
-                let reload = try await gateway.reloadIntelligence()
-                return adminJSON(["reloaded": true, "files": reload.files, "ranges": reload.ranges])
-            } catch let error as IntelReloadError where error == .notConfigured {
-                return adminJSON(["error": "\(IntelReloadError.notConfigured)"], .conflict)
-            } catch {
-                return adminJSON(["error": "not reloaded, the address intelligence in force stays: \(error)"], .internalServerError)
+                let reload = try await gateway.reload()
+                return adminJSON([
+                    "reloaded": true, "config": reload.configFile as Any? ?? NSNull(), "changed": reload.changed,
+                    "intel_files": reload.intelFiles, "ranges": reload.ranges,
+                ])
+            } catch let error as ReloadError {
+                let status: HTTPResponse.Status
+                switch error {
+                case .nothingToReload, .needsRestart: status = .conflict
+                case .invalidConfig, .unreadableIntel: status = .unprocessableContent
+                }
+                return adminJSON(["error": "not reloaded, the settings in force stay: \(error)"], status)
             }
         }
         group.get("usage") { request, _ in

@@ -11,7 +11,7 @@ public import HydraguardLog
 /// tiers:
 ///   free: {requests_per_minute: 5, models: ["small-*"], max_output_tokens: 1024, visible_reasoning: false}
 /// ```
-public struct GatewayConfig: Sendable {
+public struct GatewayConfig: Sendable, Equatable {
     public var listen: Endpoint
     public var admin: AdminConfig
     public var upstream: UpstreamConfig
@@ -92,7 +92,7 @@ public struct Endpoint: Sendable, Hashable {
     }
 }
 
-public struct AdminConfig: Sendable {
+public struct AdminConfig: Sendable, Equatable {
     public var listen: Endpoint
     /// Bearer token for the admin API; the admin server does not start without one.
     public var token: String?
@@ -102,7 +102,7 @@ public struct AdminConfig: Sendable {
     }
 }
 
-public struct UpstreamConfig: Sendable {
+public struct UpstreamConfig: Sendable, Equatable {
     /// Base URL of the model API, e.g. `https://api.anthropic.com` or `http://127.0.0.1:9000`.
     public var url: String
     /// Time the upstream has to answer (to its last byte for a non-streamed answer, to its first for a
@@ -121,7 +121,7 @@ public struct UpstreamConfig: Sendable {
     }
 }
 
-public struct StoreConfig: Sendable {
+public struct StoreConfig: Sendable, Equatable {
     /// SQLite file; `:memory:` keeps everything in memory (tests, demos).
     public var path: String
     /// Secret the HMAC of every API key is computed under.
@@ -135,7 +135,7 @@ public struct StoreConfig: Sendable {
     }
 }
 
-public struct RecordsConfig: Sendable {
+public struct RecordsConfig: Sendable, Equatable {
     /// Answer a request only once its record is safe from a crash of the gateway (the default): written to
     /// the record journal, or, without one, committed to the store.
     public var waitForCommit: Bool
@@ -169,7 +169,7 @@ public struct RecordsConfig: Sendable {
     }
 }
 
-public struct IntelConfig: Sendable {
+public struct IntelConfig: Sendable, Equatable {
     public var countryDatabase: String?
     public var asnDatabase: String?
     public var ipRanges: [String]
@@ -227,7 +227,7 @@ public enum AnonymizerPolicy: String, Sendable, Hashable {
 }
 
 /// What one verification tier may use, and its limits.
-public struct TierPolicy: Sendable {
+public struct TierPolicy: Sendable, Equatable {
     /// Limits per account (and per key and organisation unless those are given).
     public var limits: LimitSet
     public var keyLimits: LimitSet?
@@ -298,7 +298,7 @@ public struct TierPolicy: Sendable {
 }
 
 /// How verdicts change what an account gets.
-public struct VerdictPolicy: Sendable {
+public struct VerdictPolicy: Sendable, Equatable {
     /// `throttle` multiplies every limit by this.
     public var throttleFactor: Double
     /// `degrade` lowers `max_tokens` to this and withholds visible reasoning.

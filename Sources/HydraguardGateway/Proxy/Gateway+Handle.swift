@@ -185,7 +185,7 @@ extension Gateway {
     /// `per_prefix.failed_auth_per_minute` requests), nil when that limit is off. While it is empty, a key
     /// the cache does not hold is refused instead of read, so that made-up keys cost no store read each.
     private func authFailureScope(_ exchange: Exchange) -> String? {
-        guard config.perPrefixFailedAuthPerMinute > 0, let prefix = facts(about: exchange.event.ip).limitPrefix else {
+        guard settings.config.perPrefixFailedAuthPerMinute > 0, let prefix = facts(about: exchange.event.ip).limitPrefix else {
             return nil
         }
         return "auth_failures:" + prefix
@@ -195,7 +195,7 @@ extension Gateway {
     private func failedAuthentication(_ exchange: Exchange) -> Principal? {
         if let scope = authFailureScope(exchange) {
             let failure = LimitRequest(
-                scopes: [(scope, LimitSet(requestsPerMinute: config.perPrefixFailedAuthPerMinute))], inputTokens: 0,
+                scopes: [(scope, LimitSet(requestsPerMinute: settings.config.perPrefixFailedAuthPerMinute))], inputTokens: 0,
                 outputTokens: 0)
             // Refused once the bucket is empty: it stays empty, which is all that is asked of it.
             if case .success(let charged) = limiter.reserve(failure) {
@@ -268,7 +268,8 @@ extension Gateway {
             throw Refusal(GatewayError(.authentication, "invalid API key"), "unauthenticated")
         }
         let tier = principal.account.verificationTier
-        let policy = self.policy(for: tier)
+        let settings = self.settings
+        let policy = settings.policy(for: tier)
         let verdict = principal.verdict?.value ?? .allow
 
         // Verdicts that refuse.
@@ -325,7 +326,7 @@ extension Gateway {
         }
         if verdict == .degrade {
             chat.withholdReasoning()
-            chat.capOutput(at: config.verdicts.degradeMaxOutputTokens)
+            chat.capOutput(at: settings.config.verdicts.degradeMaxOutputTokens)
         }
         if let cap = policy.maxOutputTokens { chat.capOutput(at: cap) }
 
@@ -340,7 +341,7 @@ extension Gateway {
         let estimate = chat.estimatedInputTokens(charactersPerToken: config.charactersPerToken)
         let outputReserve = chat.maxTokens ?? policy.maxOutputTokens ?? 4096
         let limits = limitRequest(
-            principal: principal, policy: policy, verdict: verdict, origin: origin, input: estimate, output: outputReserve)
+            settings, principal: principal, policy: policy, verdict: verdict, origin: origin, input: estimate, output: outputReserve)
         let reservation: ReservationGuard
         switch limiter.reserve(limits) {
         case .failure(let refusal):
@@ -399,8 +400,9 @@ extension Gateway {
     }
 
     func limitRequest(
-        principal: Principal, policy: TierPolicy, verdict: GatewayVerdict, origin: AddressFacts, input: Int, output: Int
+        _ settings: LiveSettings, principal: Principal, policy: TierPolicy, verdict: GatewayVerdict, origin: AddressFacts, input: Int, output: Int
     ) -> LimitRequest {
+        let config = settings.config
         let factor = verdict == .throttle ? config.verdicts.throttleFactor : 1
         func adjust(_ l: LimitSet) -> LimitSet { factor == 1 ? l : l.scaled(by: factor) }
         let accountLimits = adjust(policy.limits)
@@ -410,7 +412,7 @@ extension Gateway {
         scopes.append((accountScope, accountLimits))
         scopes.append(("key:" + principal.key.id, adjust(policy.keyLimits ?? policy.limits)))
         if let org = principal.org {
-            let orgPolicy = self.policy(for: org.verificationTier)
+            let orgPolicy = settings.policy(for: org.verificationTier)
             scopes.append(("org:" + org.id, orgPolicy.orgLimits ?? orgPolicy.limits))
         }
         if !config.perPrefix.isEmpty, let prefix = origin.limitPrefix { scopes.append(("prefix:" + prefix, config.perPrefix)) }

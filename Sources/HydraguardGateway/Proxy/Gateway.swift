@@ -18,32 +18,36 @@ private let requestCounter = Atomic<UInt64>(UInt64.random(in: .min ... .max))
 /// try await app.runService()
 /// ```
 public final class Gateway: Sendable {
+    /// The config the gateway started with. The sections a reload changes (``GatewayConfig/liveKeys``)
+    /// are read from ``currentConfig``.
     public let config: GatewayConfig
+    /// The file the config came from, read again by ``reload()``; nil when built without one.
+    public let configPath: String?
     public let store: Store
     public let limiter: Limiter
     public let recorder: RecordWriter
     public let metrics: GatewayMetrics
-    /// The address intelligence in force (replaced by ``reloadIntelligence()``).
+    /// The address intelligence in force (replaced by ``reload()``).
     public var intel: (any AddressIntelligence)? { addresses.intelligence().intel }
     public let logger: Logger
     let httpClient: HTTPClient
     /// Plain-HTTP upstreams: keep-alive connections per event loop (HTTPS ones go through `httpClient`).
     let pool: UpstreamPool?
     let cache: PrincipalCache
-    let trusted: [CIDR]
+    /// The settings in force, swapped by a reload.
+    let live: Mutex<LiveSettings>
     /// The address intelligence, and what is known of each client address seen lately.
     let addresses: AddressCache
-    /// Held by a reload of the address intelligence, so that two reloads do not cross.
+    /// Held by a reload, so that two reloads do not cross.
     let reloading = Mutex<Void>(())
-    /// The policy of each tier, by ``Tier/rank``.
-    private let policies: [TierPolicy]
 
     public init(
         config: GatewayConfig, store: Store, httpClient: HTTPClient, logger: Logger, clock: GatewayClock = .system,
         intel: (any AddressIntelligence)? = nil, metrics: GatewayMetrics = GatewayMetrics(), cacheSeconds: Double = 1,
-        journal: RecordJournal? = nil
+        journal: RecordJournal? = nil, configPath: String? = nil
     ) {
         self.config = config
+        self.configPath = configPath
         self.store = store
         self.httpClient = httpClient
         pool = UpstreamPool(url: config.upstream.url)
@@ -54,20 +58,18 @@ public final class Gateway: Sendable {
         limiter = Limiter(clock: clock)
         recorder = RecordWriter(store: store, config: config.records, logger: logger, metrics: metrics, journal: journal)
         cache = PrincipalCache(store: store, ttl: cacheSeconds, clock: clock)
-        trusted = config.trustedProxies
-        policies = Tier.allCases.map { config.policy(for: $0) }
+        live = Mutex(LiveSettings(config))
     }
 
-    /// The policy of `tier` (``GatewayConfig/policy(for:)``, worked out once).
-    func policy(for tier: Tier) -> TierPolicy {
-        switch tier {
-        case .free: policies[0]
-        case .email: policies[1]
-        case .card: policies[2]
-        case .id: policies[3]
-        case .enterprise: policies[4]
-        }
-    }
+    /// The settings in force (one lock; take it once per step of a request).
+    var settings: LiveSettings { live.withLock { $0 } }
+
+    /// The config in force: the one the gateway started with, with the live sections
+    /// (``GatewayConfig/liveKeys``) as of the last ``reload()``.
+    public var currentConfig: GatewayConfig { settings.config }
+
+    /// The policy of `tier` in force (``GatewayConfig/policy(for:)``, worked out once per reload).
+    func policy(for tier: Tier) -> TierPolicy { settings.policy(for: tier) }
 
     /// The address parsed, looked up in the address intelligence and with its limit prefix: from the cache
     /// when seen lately (a reload of the intelligence empties it).
@@ -91,6 +93,7 @@ public final class Gateway: Sendable {
     /// `x-forwarded-for` entry that is not itself a trusted proxy.
     func clientAddress(socket: String?, forwardedFor: String?) -> String {
         let peer = socket ?? "0.0.0.0"
+        let trusted = settings.config.trustedProxies
         guard !trusted.isEmpty, let forwardedFor, let peerAddress = GatewayAddress(peer),
             trusted.contains(where: { $0.contains(peerAddress) })
         else { return peer }

@@ -12,8 +12,8 @@ public struct GatewayMetrics: Sendable {
     let upstreamLatency: DurationHistogram
     let inputTokens: Counter
     let outputTokens: Counter
-    let intelReloads: Counter
-    let intelReloadFailures: Counter
+    let reloads: Counter
+    let reloadFailures: Counter
     let intelLoadedAt: Gauge
     /// The labelled request counters made so far (the registry's lookup builds names and labels each time).
     private let requestCounters = RequestCounters()
@@ -41,11 +41,10 @@ public struct GatewayMetrics: Sendable {
                       .seconds(2), .seconds(10), .seconds(60)])
         inputTokens = registry.makeCounter(descriptor: Self.name("input_tokens", "total", "Input tokens billed."))
         outputTokens = registry.makeCounter(descriptor: Self.name("output_tokens", "total", "Output tokens billed."))
-        intelReloads = registry.makeCounter(
-            descriptor: Self.name("intel_reloads", "total", "Reloads of the address intelligence that put it in force."))
-        intelReloadFailures = registry.makeCounter(
-            descriptor: Self.name(
-                "intel_reload_failures", "total", "Reloads of the address intelligence that failed (the one in force stayed)."))
+        reloads = registry.makeCounter(
+            descriptor: Self.name("reloads", "total", "Reloads of the config and address intelligence that put them in force."))
+        reloadFailures = registry.makeCounter(
+            descriptor: Self.name("reload_failures", "total", "Reloads that changed nothing (the settings in force stayed)."))
         intelLoadedAt = registry.makeGauge(
             descriptor: Self.name(
                 "intel_loaded", "timestamp_seconds", "When the address intelligence in force was read (Unix time)."))
@@ -65,8 +64,8 @@ public struct GatewayMetrics: Sendable {
         counter.increment()
     }
 
-    func intelReload(succeeded: Bool) {
-        (succeeded ? intelReloads : intelReloadFailures).increment()
+    func reload(succeeded: Bool) {
+        (succeeded ? reloads : reloadFailures).increment()
     }
 
     /// Sets the time the address intelligence in force was read to now.
