@@ -118,3 +118,30 @@ def test_sighup_reloads_the_config_and_range_lists_and_a_bad_file_changes_nothin
 
     gateway.terminate()
     assert gateway.wait(timeout=30) == 0
+
+
+def test_check_names_what_a_start_or_reload_would_refuse(tmp_path):
+    import subprocess
+    ranges = tmp_path / "ranges.csv"
+    ranges.write_text(LOOPBACK_VPN)
+    s = Servers(tmp_path, config_extra=f'intel: {{ip_ranges: ["{ranges}"]}}\n')
+
+    def check():
+        return subprocess.run([s.bin, "gateway", "--config", str(s.config), "--check"],
+                              env=s.env, capture_output=True, text=True, timeout=60)
+
+    ok = check()
+    assert ok.returncode == 0, ok.stderr
+    assert f"{s.config}: ok:" in ok.stdout and "intel 1 files, 2 ranges" in ok.stdout
+    assert not (tmp_path / "hg.sqlite").exists()  # the store is not opened
+
+    ranges.write_text(CLEAN + "198.51.100.0/24,hosting,X\n")
+    bad_ranges = check()
+    assert bad_ranges.returncode != 0
+    assert f"{ranges}:3" in bad_ranges.stderr
+
+    ranges.write_text(CLEAN)
+    s.config.write_text(s.config.read_text().replace("requests_per_minute: 60", "requests_per_minute: sixty"))
+    bad_config = check()
+    assert bad_config.returncode != 0
+    assert "tiers.email.requests_per_minute" in bad_config.stderr and f"{s.config}:" in bad_config.stderr
