@@ -81,6 +81,10 @@ extension Hydraguard {
                 try checkConfig(parsed)
                 return
             }
+            // Trapped before the store and the journal are opened (which can take a while after a crash), so
+            // that a SIGHUP from then on reloads rather than ends the process; one that arrives before the
+            // gateway serves waits for it.
+            let hangups = await UnixSignalsSequence(trapping: .sighup)
             let store = try openStore(parsed, configPath: config, backgroundCheckpoints: true)
             let client = HydraguardGateway.Gateway.makeHTTPClient(readTimeoutMs: parsed.upstream.timeoutMs)
             let intel = try loadIntelligence(parsed.intel, configPath: config)
@@ -88,8 +92,6 @@ extension Hydraguard {
             let gateway = HydraguardGateway.Gateway(
                 config: parsed, store: store, httpClient: client, logger: logger, intel: intel, journal: journal,
                 configPath: config)
-            // Trapped before anything starts, so that a SIGHUP reloads rather than ends the process.
-            let hangups = await UnixSignalsSequence(trapping: .sighup)
             var services: [any Service] = [
                 buildGatewayApplication(gateway), ReloadOnHangup(gateway: gateway, signals: hangups),
             ]
