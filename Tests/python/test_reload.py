@@ -145,3 +145,39 @@ def test_check_names_what_a_start_or_reload_would_refuse(tmp_path):
     bad_config = check()
     assert bad_config.returncode != 0
     assert "tiers.email.requests_per_minute" in bad_config.stderr and f"{s.config}:" in bad_config.stderr
+
+
+def test_reloads_under_load_drop_no_request(reloading):
+    import threading
+    s, ranges = reloading
+    gateway = s.processes[-1]
+    key = s.create_key("acct_load", "card")["secret"]
+    body = json.dumps({"model": "stub-small", "max_tokens": 8, "messages": [{"role": "user", "content": "hi"}]}).encode()
+    statuses, errors, stop = [], [], threading.Event()
+
+    def client():
+        while not stop.is_set():
+            request = urllib.request.Request(
+                f"{s.base_url}/v1/chat/completions", data=body, method="POST",
+                headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    statuses.append(response.status)
+            except urllib.error.HTTPError as error:
+                statuses.append(error.code)
+            except OSError as error:  # a dropped connection
+                errors.append(error)
+
+    threads = [threading.Thread(target=client) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for _ in range(10):
+        time.sleep(0.2)
+        gateway.send_signal(signal.SIGHUP)
+    eventually(lambda: metric(s, "hydraguard_reloads_total") == 10, "ten reloads counted")
+    stop.set()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(statuses) > 100 and set(statuses) == {200}, (len(statuses), set(statuses))
+    assert gateway.poll() is None
