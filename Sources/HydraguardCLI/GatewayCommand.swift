@@ -124,12 +124,9 @@ extension Hydraguard {
 extension Hydraguard.Gateway {
     /// `--check`: what `run` would refuse before it opens the store, with a summary when nothing is wrong.
     func checkConfig(_ parsed: GatewayConfig) throws {
-        guard !parsed.store.keyHashSecret.isEmpty else {
-            throw ValidationError(
-                "\(config): store.key_hash_secret: required (give key_hash_secret_env: VARIABLE to read it from the environment)")
-        }
+        try requireKeyHashSecret(parsed, configPath: config)
         let intel = try loadIntelligence(parsed.intel, configPath: config) as? IntelAddressLookup
-        let sources = [parsed.intel.countryDatabase, parsed.intel.asnDatabase].compactMap { $0 } + parsed.intel.ipRanges
+        let sources = parsed.intel.files
         let admin = parsed.admin.token == nil ? "off" : "\(parsed.admin.listen.host):\(parsed.admin.listen.port)"
         let intelSummary = sources.isEmpty ? "none" : "\(sources.count) files, \(intel?.intel.ranges.entries.count ?? 0) ranges"
         print(
@@ -145,11 +142,9 @@ struct ReloadOnHangup: Service {
     let signals: UnixSignalsSequence
 
     func run() async throws {
-        let gateway = gateway
-        let signals = signals
         await cancelWhenGracefulShutdown {
-            for await _ in signals {
-                _ = try? await gateway.reload()
+            for await _ in self.signals {
+                _ = try? await self.gateway.reload()
             }
         }
     }
@@ -167,12 +162,17 @@ func openJournal(_ config: GatewayConfig, store: Store, logger: Logger) throws -
     }
 }
 
-/// Opens the store a config names; the key-hash secret is required.
-func openStore(_ config: GatewayConfig, configPath: String, backgroundCheckpoints: Bool = false) throws -> Store {
+/// Refuses a config without the key-hash secret, naming the key.
+func requireKeyHashSecret(_ config: GatewayConfig, configPath: String) throws {
     guard !config.store.keyHashSecret.isEmpty else {
         throw ValidationError(
             "\(configPath): store.key_hash_secret: required (give key_hash_secret_env: VARIABLE to read it from the environment)")
     }
+}
+
+/// Opens the store a config names; the key-hash secret is required.
+func openStore(_ config: GatewayConfig, configPath: String, backgroundCheckpoints: Bool = false) throws -> Store {
+    try requireKeyHashSecret(config, configPath: configPath)
     let secret = Data(config.store.keyHashSecret.utf8)
     if config.store.path == ":memory:" { return try Store(inMemoryWithKeyHashSecret: secret) }
     return try Store(

@@ -20,6 +20,14 @@ import Testing
         try Data(text.utf8).write(to: url, options: .atomic)
     }
 
+    /// The status of a card-tier request that comes, by a trusted proxy's `x-forwarded-for`, from `ip`.
+    static func status(_ client: any TestClientProtocol, secret: String, from ip: String) async throws -> HTTPResponse.Status {
+        try await client.execute(
+            uri: "/v1/messages", method: .post,
+            headers: [HTTPField.Name("x-api-key")!: secret, HTTPField.Name("x-forwarded-for")!: ip],
+            body: GatewayFixture.anthropicBody()) { $0.status }
+    }
+
     @Test func aReloadPutsTheNewRangesInForceAndABadFileChangesNothing() async throws {
         let dir = try Self.directory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -35,10 +43,7 @@ import Testing
                 clock: .manual(start: 1_800_000_000), intel: try f.gateway.config.intel.open(), cacheSeconds: 0)
             try await buildGatewayApplication(gateway).test(.live) { client in
                 func status(from ip: String) async throws -> HTTPResponse.Status {
-                    try await client.execute(
-                        uri: "/v1/messages", method: .post,
-                        headers: [HTTPField.Name("x-api-key")!: f.secrets["card"]!, HTTPField.Name("x-forwarded-for")!: ip],
-                        body: GatewayFixture.anthropicBody()) { $0.status }
+                    try await Self.status(client, secret: f.secrets["card"]!, from: ip)
                 }
                 #expect(try await status(from: "203.0.113.5") == .forbidden)
                 #expect(try await status(from: "192.0.2.1") == .ok)
@@ -84,14 +89,15 @@ import Testing
         let old = RangeTableIntelligence([(CIDR("192.0.2.0/24")!, AddressInfo(kind: "vpn"))])
         let cache = AddressCache(intel: old)
         let (intel, generation) = cache.intelligence()
-        let stale = AddressFacts(address: GatewayAddress("192.0.2.1"), info: intel!.lookup("192.0.2.1"), limitPrefix: nil)
+        let stale = AddressFacts(
+            address: GatewayAddress("192.0.2.1"), info: intel!.lookup("192.0.2.1"), limitPrefix: nil, fromIntelligence: true)
         #expect(stale.info.kind == "vpn")
         cache.replace(RangeTableIntelligence([]))
         cache.remember("192.0.2.1", stale, generation: generation)
         #expect(cache.facts("192.0.2.1") == nil)
         // Remembered under the generation in force, and forgotten by the next replacement.
         let current = cache.intelligence()
-        cache.remember("192.0.2.1", AddressFacts(address: nil, info: AddressInfo(), limitPrefix: nil), generation: current.generation)
+        cache.remember("192.0.2.1", AddressFacts(address: nil, info: AddressInfo(), limitPrefix: nil, fromIntelligence: true), generation: current.generation)
         #expect(cache.facts("192.0.2.1") != nil)
         cache.replace(nil)
         #expect(cache.facts("192.0.2.1") == nil)
@@ -169,10 +175,7 @@ import Testing
                 configPath: file.path)
             try await buildGatewayApplication(gateway).test(.live) { client in
                 func status(from ip: String) async throws -> HTTPResponse.Status {
-                    try await client.execute(
-                        uri: "/v1/messages", method: .post,
-                        headers: [HTTPField.Name("x-api-key")!: f.secrets["card"]!, HTTPField.Name("x-forwarded-for")!: ip],
-                        body: GatewayFixture.anthropicBody()) { $0.status }
+                    try await Self.status(client, secret: f.secrets["card"]!, from: ip)
                 }
                 #expect(try await status(from: "203.0.113.5") == .ok)
 

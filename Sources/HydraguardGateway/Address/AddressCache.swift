@@ -8,7 +8,7 @@ struct AddressFacts: Sendable {
     var limitPrefix: String?
     /// Whether `info` comes from address intelligence (false when the gateway has none, so no
     /// geofence applies).
-    var fromIntelligence: Bool = true
+    var fromIntelligence: Bool
 }
 
 /// The address intelligence in force and the facts about the addresses seen lately. The facts are

@@ -39,7 +39,7 @@ public enum ReloadError: Error, CustomStringConvertible, Equatable {
 
 extension IntelConfig {
     /// The files the config names, in the order they are read.
-    var files: [String] { [countryDatabase, asnDatabase].compactMap { $0 } + ipRanges }
+    public var files: [String] { [countryDatabase, asnDatabase].compactMap { $0 } + ipRanges }
 }
 
 extension Gateway {
@@ -59,7 +59,8 @@ extension Gateway {
         do {
             result = try await NIOThreadPool.singleton.runIfActive { self.reloadNow() }
         } catch {
-            result = .failure(.invalidConfig("the gateway is shutting down"))
+            // Only when NIO's singleton pool has stopped, which it does not while the process runs.
+            result = .failure(.invalidConfig("the blocking thread pool is not running: \(error)"))
         }
         return try result.get()
     }

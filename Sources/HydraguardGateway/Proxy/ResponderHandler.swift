@@ -215,7 +215,6 @@ final class ResponderHandler: ChannelDuplexHandler {
         }
     }
 
-    /// Graceful shutdown: closes the connection now if no request is being answered, else after the answer.
     /// Graceful shutdown: closes the connection now when no answer is in progress, else once it is written.
     /// A streamed answer still going after `timeout` is cut (its task cancelled: the responder ends it in its
     /// API's format and records it), so that shutdown ends while its record can still be written.
