@@ -139,7 +139,10 @@ let package = Package(
         ),
         .testTarget(
             name: "HydraguardStoreTests",
-            dependencies: ["HydraguardStore", "HydraguardLog", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "HydraguardStore", "HydraguardLog", "HydraguardDetection", "HydraguardSimulator",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

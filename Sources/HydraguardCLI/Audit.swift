@@ -48,7 +48,43 @@ extension Hydraguard {
         @Flag(name: .shortAndLong, help: "No progress on standard error.")
         var quiet = false
 
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "With --store: audit again every this long (15m, 1h, ...), rewriting the outputs and applying the "
+                    + "verdicts each time, until stopped.",
+                valueName: "interval"))
+        var every: String?
+
+        func validate() throws {
+            guard let every else { return }
+            guard inputs.store != nil else { throw ValidationError("--every needs --store (it re-reads the store's records)") }
+            guard out != "-" else { throw ValidationError("--every needs --out to name a file (each audit replaces it)") }
+            _ = try Self.interval(every)
+        }
+
         func run() async throws {
+            guard let every else {
+                try auditOnce()
+                return
+            }
+            let interval = try Self.interval(every)
+            // The first audit's errors end the command (a wrong path or file is not worth retrying); later
+            // ones (the store busy for longer than its timeout, a disk full) are reported and retried.
+            try auditOnce()
+            while !Task.isCancelled {
+                try await Task.sleep(for: .seconds(interval))
+                do {
+                    try auditOnce()
+                } catch {
+                    FileHandle.standardError.write(
+                        Data("hydraguard: audit failed, trying again in \(every): \(error)\n".utf8))
+                }
+            }
+        }
+
+        /// One audit: the findings (and report, dump) written, the verdicts applied, the table printed.
+        func auditOnce() throws {
             let result = try inputs.runAudit(quiet: quiet)
             let findings = result.findings()
             do {
@@ -62,10 +98,11 @@ extension Hydraguard {
             }
             if let dumpAccounts { try AccountDump(result: result).write(to: dumpAccounts) }
             if let apply {
-                // Applying verdicts touches no key, so the key-hashing secret is not needed here.
-                let secret = ProcessInfo.processInfo.environment["HYDRAGUARD_KEY_SECRET"] ?? "verdicts-only"
+                let store = try AuditInputs.openStore(apply)
+                // Only accounts with events in this audit can go back to allow: one with none was not judged.
+                let audited = Set(result.judged.map(\.profile.accountID))
                 do {
-                    let changed = try Store(path: apply, keyHashSecret: Data(secret.utf8)).applyVerdicts(from: findings)
+                    let changed = try store.applyVerdicts(from: findings, audited: audited)
                     FileHandle.standardError.write(Data("hydraguard: applied verdicts to \(apply): \(changed) changed\n".utf8))
                 } catch {
                     throw CLIError("cannot apply verdicts to \(apply): \(error)")
@@ -73,6 +110,16 @@ extension Hydraguard {
             }
             if out != "-" { print(CampaignTable(result: result).render()) }
             if timings { print(StageTable(result: result).render()) }
+            // Each audit's lines as it ends, not when a pipe's buffer fills: `--every` runs until stopped.
+            fflush(nil)  // nil: every open output stream
+        }
+
+        /// Seconds in an interval given as `15m`, `1h`, `30s`, `1d`.
+        static func interval(_ text: String) throws -> Int64 {
+            guard let seconds = AuditInputs.seconds(in: text), seconds <= 365 * 86_400 else {
+                throw ValidationError("--every: '\(text)' is not an interval such as 15m, 1h, 30s or 1d")
+            }
+            return seconds
         }
     }
 }
@@ -82,10 +129,24 @@ struct AuditInputs: ParsableArguments {
     @Option(
         name: .long, parsing: .upToNextOption,
         help: "Events files or folders of them (JSON Lines, .gz, or - for standard input).")
-    var events: [String]
+    var events: [String] = []
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Accounts files (JSON Lines, .gz).")
-    var accounts: [String]
+    @Option(
+        name: .long, parsing: .upToNextOption,
+        help: "Accounts files (JSON Lines, .gz). With --store, they add to the store's accounts and win over them.")
+    var accounts: [String] = []
+
+    @Option(
+        name: .long,
+        help: "Read the events and accounts from a gateway store (SQLite) instead of files, while the gateway runs.")
+    var store: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "With --store: audit the records that arrived in this window: 7d, 24h, 90m, or an RFC 3339 time (default 7d).",
+            valueName: "window"))
+    var since: String?
 
     @Option(name: .long, help: "Country database (MMDB, GeoLite2 or DB-IP layout).")
     var geoip: String?
@@ -113,8 +174,14 @@ struct AuditInputs: ParsableArguments {
     var templateSimilarity: Double = AuditConfiguration().templateSimilarity
 
     func validate() throws {
-        guard !events.isEmpty else { throw ValidationError("--events needs at least one file") }
-        guard !accounts.isEmpty else { throw ValidationError("--accounts needs at least one file") }
+        if store != nil {
+            guard events.isEmpty else { throw ValidationError("--events and --store: give one source of events, not both") }
+            if let since { _ = try Self.windowStart(since, now: Timestamp(secondsSince1970: 0)) }
+        } else {
+            guard !events.isEmpty else { throw ValidationError("--events needs at least one file (or --store)") }
+            guard !accounts.isEmpty else { throw ValidationError("--accounts needs at least one file") }
+            guard since == nil else { throw ValidationError("--since needs --store (it selects the store's records)") }
+        }
         for code in restrictedCountries.split(separator: ",") where code.count != 2 {
             throw ValidationError("--restricted-countries: '\(code)' is not a two-letter country code")
         }
@@ -130,13 +197,77 @@ struct AuditInputs: ParsableArguments {
         var configuration = AuditConfiguration(templateSimilarity: templateSimilarity, workers: workers)
         configuration.restrictedCountries = Set(restrictedCountries.split(separator: ",").map { $0.uppercased() })
         let audit = HydraguardDetection.Audit(configuration: configuration, resolver: resolver, lenient: lenient)
+        let progress = { (line: String) in
+            if !quiet { FileHandle.standardError.write(Data("hydraguard: \(line)\n".utf8)) }
+        }
         do {
-            return try audit.run(events: try expand(events), accounts: try expand(accounts)) { line in
-                if !quiet { FileHandle.standardError.write(Data("hydraguard: \(line)\n".utf8)) }
-            }
+            if let store { return try auditStore(store, with: audit, progress: progress) }
+            return try audit.run(events: try expand(events), accounts: try expand(accounts), progress: progress)
         } catch let error as LogFormatError {
             throw CLIError(error.description)
         }
+    }
+
+    /// The audit of a gateway store's records since `--since` (7 days by default), with its accounts and
+    /// those of `--accounts`, which win: the store keeps no payment, e-mail or sign-up fields.
+    private func auditStore(_ path: String, with audit: HydraguardDetection.Audit, progress: (String) -> Void) throws
+        -> AuditResult
+    {
+        let opened = try Self.openStore(path)
+        let start = try Self.windowStart(since ?? "7d", now: Timestamp(secondsSince1970: Date().timeIntervalSince1970))
+        var records: [AccountRecord]
+        var batches = opened.usageBatches(since: start)
+        do {
+            records = try opened.accountRecords()
+        } catch {
+            throw CLIError("\(path): cannot read the accounts: \(error)")
+        }
+        if !accounts.isEmpty {
+            let (fromFiles, _) = try JSONLinesReader<AccountRecord>(paths: try expand(accounts), lenient: lenient).readAll()
+            let named = Set(fromFiles.map(\.accountID))
+            records = records.filter { !named.contains($0.accountID) } + fromFiles
+        }
+        progress("reading \(path): records since \(start.rfc3339), \(records.count) accounts")
+        do {
+            return try audit.run(accounts: records, progress: progress) { try batches.next() }
+        } catch let error as LogFormatError {
+            throw error
+        } catch {
+            throw CLIError("\(path): cannot read the records: \(error)")
+        }
+    }
+
+    /// Opens a gateway store that must exist (so that a mistyped path is an error, not a new empty store).
+    /// Neither reading records nor setting verdicts touches a key, so the key-hashing secret is not needed.
+    static func openStore(_ path: String) throws -> Store {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw CLIError("\(path): no such store (the gateway's store.path, e.g. hydraguard.sqlite)")
+        }
+        let secret = ProcessInfo.processInfo.environment["HYDRAGUARD_KEY_SECRET"] ?? "verdicts-only"
+        do {
+            return try Store(path: path, keyHashSecret: Data(secret.utf8))
+        } catch {
+            throw CLIError("\(path): cannot open the store: \(error)")
+        }
+    }
+
+    /// Where a window given as `7d`, `24h`, `90m`, `30s` (before `now`) or an RFC 3339 time starts.
+    static func windowStart(_ text: String, now: Timestamp) throws -> Timestamp {
+        if let time = Timestamp(rfc3339: text) { return time }
+        guard let seconds = seconds(in: text) else {
+            throw ValidationError(
+                "--since: '\(text)' is neither a duration (7d, 24h, 90m, 30s) nor an RFC 3339 time (2026-04-22T00:00:00Z)")
+        }
+        return Timestamp(microseconds: now.microseconds - seconds * 1_000_000)
+    }
+
+    /// The seconds in `7d`, `24h`, `90m` or `30s` (at most a hundred years), nil for anything else.
+    static func seconds(in text: String) -> Int64? {
+        let units: [Character: Int64] = ["d": 86_400, "h": 3_600, "m": 60, "s": 1]
+        guard let unit = text.last.flatMap({ units[$0] }), let count = Int64(text.dropLast()), count > 0,
+            count <= 100 * 365 * 86_400 / unit
+        else { return nil }
+        return count * unit
     }
 
     /// Folders stand for the events files inside them (`events*.jsonl[.gz]`), in name order.

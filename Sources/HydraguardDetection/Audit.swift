@@ -49,18 +49,9 @@ public struct Audit: Sendable {
         let ingest = AuditIngest(configuration: configuration, resolver: resolver)
         var nextReport = 1_000_000
         let eventStats = try JSONLinesReader<UsageEvent>(paths: events, lenient: lenient).forEachBatch { batch in
-            ingest.add(batch)
-            if ingest.events >= nextReport {
-                progress("read \(ingest.events) events")
-                nextReport += 1_000_000
-            }
+            Self.add(batch, to: ingest, nextReport: &nextReport, progress: progress)
         }
-        let accumulators = ingest.finish()
-        lap("ingest events", eventStats.records)
-        progress("read \(eventStats.records) events of \(accumulators.count) accounts; analysing")
-
-        var result = analyse(
-            accumulators: accumulators, records: byID, window: (ingest.first, ingest.last), lap: lap, progress: progress)
+        var result = finish(ingest, records: byID, lap: lap, progress: progress)
         result.eventStatistics = eventStats
         result.accountStatistics = accountStats
         result.timings = timings
@@ -76,6 +67,61 @@ public struct Audit: Sendable {
             window: (ingest.first, ingest.last))
         result.eventStatistics.records = events.count
         return result
+    }
+
+    /// Audits events from any source, such as the gateway's store: `nextBatch` is called until it returns
+    /// nil, and each batch it returns is ingested in turn. Accounts with events but no record are judged
+    /// from their events alone.
+    ///
+    /// ```swift
+    /// var batches = store.usageBatches(since: since)
+    /// let result = try audit.run(accounts: try store.accountRecords()) { try batches.next() }
+    /// ```
+    public func run(
+        accounts: [AccountRecord], progress: (String) -> Void = { _ in },
+        nextBatch: () throws -> [UsageEvent]?
+    ) throws -> AuditResult {
+        var timings: [StageTiming] = []
+        var clock = ContinuousClock.now
+        func lap(_ name: String, _ items: Int) {
+            let now = ContinuousClock.now
+            let d = (now - clock).components
+            timings.append(StageTiming(name: name, seconds: Double(d.seconds) + Double(d.attoseconds) / 1e18, items: items))
+            clock = now
+        }
+        let byID = Dictionary(accounts.map { ($0.accountID, $0) }, uniquingKeysWith: { _, last in last })
+        lap("read accounts", accounts.count)
+        let ingest = AuditIngest(configuration: configuration, resolver: resolver)
+        var nextReport = 1_000_000
+        while let batch = try nextBatch() {
+            Self.add(batch, to: ingest, nextReport: &nextReport, progress: progress)
+        }
+        var result = finish(ingest, records: byID, lap: lap, progress: progress)
+        result.eventStatistics.records = ingest.events
+        result.accountStatistics.records = accounts.count
+        result.timings = timings
+        return result
+    }
+
+    private static func add(
+        _ batch: [UsageEvent], to ingest: AuditIngest, nextReport: inout Int, progress: (String) -> Void
+    ) {
+        ingest.add(batch)
+        if ingest.events >= nextReport {
+            progress("read \(ingest.events) events")
+            nextReport += 1_000_000
+        }
+    }
+
+    private func finish(
+        _ ingest: AuditIngest, records: [String: AccountRecord], lap: (String, Int) -> Void, progress: (String) -> Void
+    ) -> AuditResult {
+        let count = ingest.events
+        let accumulators = ingest.finish()
+        lap("ingest events", count)
+        progress("read \(count) events of \(accumulators.count) accounts; analysing")
+        return analyse(
+            accumulators: accumulators, records: records, window: (ingest.first, ingest.last), lap: lap, progress: progress)
     }
 
     /// The analysis after ingest; public so that shards ingested apart can be merged and judged once.

@@ -117,6 +117,18 @@ extension Store {
     public func usageCount() throws -> Int {
         try writer.read { db in try UsageRow.fetchCount(db) }
     }
+
+    /// The records that arrived at or after `since` (all of them when nil), in the order they were stored,
+    /// `batchSize` at a time: call ``UsageBatches/next()`` until it returns nil.
+    ///
+    /// ```swift
+    /// var batches = store.usageBatches(since: Timestamp(rfc3339: "2026-04-01T00:00:00Z"))
+    /// while let batch = try batches.next() { ingest.add(batch) }
+    /// ```
+    public func usageBatches(since: Timestamp? = nil, batchSize: Int = 10_000) -> UsageBatches {
+        precondition(batchSize > 0, "batchSize must be positive")
+        return UsageBatches(writer: writer, since: since, batchSize: batchSize)
+    }
 }
 
 /// A place in the gateway's record journal: a byte of a generation file.
@@ -136,3 +148,74 @@ public struct JournalPosition: Sendable, Hashable, Comparable {
 
 /// SQLite copies the bound bytes (`SQLITE_TRANSIENT`, a macro Swift cannot import).
 private let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// A read of the store's records in batches (``Store/usageBatches(since:batchSize:)``). Each batch is read
+/// in a read transaction of its own, so that a long read (an audit of weeks of records) holds back
+/// neither the gateway's commits nor its checkpoints; records committed while it reads are included up to
+/// the batch that reaches them.
+public struct UsageBatches {
+    let writer: any DatabaseWriter
+    let since: Timestamp?
+    let batchSize: Int
+    /// The last `seq` read; nil before the first batch, `Int64.max` once nothing is left.
+    private var after: Int64?
+
+    init(writer: any DatabaseWriter, since: Timestamp?, batchSize: Int) {
+        self.writer = writer
+        self.since = since
+        self.batchSize = batchSize
+    }
+
+    /// The columns after `seq`, in the order ``next()`` reads them.
+    static let columns =
+        "ts_us, request_id, account_id, org_id, key_id, ip, user_agent, endpoint, model, status, input_tokens, "
+        + "output_tokens, latency_ms, stream, thinking, max_tokens, tools, system, prompt"
+
+    /// The next batch, or nil when every record was read.
+
+    public mutating func next() throws -> [UsageEvent]? {
+        let since = self.since
+        if after == nil {
+            // Where the window starts: one pass over the timestamps, without reading the rest of a row.
+            after = try writer.read { db in
+                guard let since else { return 0 }
+                let first = try Int64.fetchOne(
+                    db, sql: "SELECT min(seq) FROM usage_events WHERE ts_us >= ?", arguments: [since.microseconds])
+                return first.map { $0 - 1 } ?? Int64.max
+            }
+        }
+        guard let start = after, start < Int64.max else { return nil }
+        let limit = batchSize
+        let (events, last): ([UsageEvent], Int64?) = try writer.read { db in
+            // Records are stored as they end, so one that began before `since` can follow the first after it.
+            var sql = "SELECT seq, " + Self.columns + " FROM usage_events WHERE seq > ?"
+            var arguments: StatementArguments = [start]
+            if let since {
+                sql += " AND ts_us >= ?"
+                arguments += [since.microseconds]
+            }
+            arguments += [limit]
+            // Columns by position, not through Codable: the read is the audit's bottleneck.
+            let cursor = try Row.fetchCursor(db, sql: sql + " ORDER BY seq LIMIT ?", arguments: arguments)
+            var events: [UsageEvent] = []
+            events.reserveCapacity(limit)
+            var last: Int64?
+            while let row = try cursor.next() {
+                last = row[0]
+                events.append(
+                    UsageEvent(
+                        ts: Timestamp(microseconds: row[1]), requestID: row[2], accountID: row[3], orgID: row[4],
+                        keyID: row[5], ip: row[6], userAgent: row[7], endpoint: row[8], model: row[9], status: row[10],
+                        inputTokens: row[11], outputTokens: row[12], latencyMs: row[13], stream: row[14],
+                        thinking: row[15], maxTokens: row[16], tools: row[17], system: row[18], prompt: row[19]))
+            }
+            return (events, last)
+        }
+        guard let last else {
+            after = Int64.max
+            return nil
+        }
+        after = last
+        return events
+    }
+}

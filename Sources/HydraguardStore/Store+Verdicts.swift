@@ -27,12 +27,17 @@ extension Store {
     /// list goes back to `allow` (the spec: an account not listed is `allow`). Verdicts set by another
     /// source (e.g. `admin`) are left alone. Returns how many rows changed.
     ///
+    /// With `audited`, the accounts the audit saw events of, only those go back to `allow`: an account with
+    /// no events in the audit's window was not judged, so its verdict stays. This is what a repeated audit
+    /// of a sliding window needs, so that an account that went quiet (or was blocked and gave up) is not let
+    /// back in because its evidence aged out of the window.
+    ///
     /// ```swift
     /// let findings = try Findings.read(path: "findings.json")
     /// try store.applyVerdicts(from: findings, source: "audit")
     /// ```
     @discardableResult
-    public func applyVerdicts(from findings: Findings, source: String = "audit") throws -> Int {
+    public func applyVerdicts(from findings: Findings, source: String = "audit", audited: Set<String>? = nil) throws -> Int {
         try writer.write { db in
             let now = Store.now()
             var changed = 0
@@ -52,7 +57,8 @@ extension Store {
                 changed += 1
             }
             let stale = try VerdictRow.filter(VerdictRow.Columns.source == source).fetchAll(db)
-            for var row in stale where !listed.contains(row.accountID) && row.value != .allow {
+            for var row in stale
+            where !listed.contains(row.accountID) && row.value != .allow && audited?.contains(row.accountID) != false {
                 row.verdict = GatewayVerdict.allow.rawValue
                 row.reason = "no longer listed by \(source)"
                 row.risk = nil

@@ -103,13 +103,17 @@ public final class AuditIngest {
         }
     }
 
-    /// The accounts seen, by id.
+    /// The account id hydraguard's gateway records a request under when it names no account (no key, or
+    /// one that does not authenticate). Such records are no account's traffic and are not judged.
+    public static let noAccount = "-"
+
+    /// The accounts seen, by id (``noAccount`` left out).
     public func finish() -> [String: AccountAccumulator] {
         for queue in queues { queue.sync {} }
         var all: [String: AccountAccumulator] = [:]
         all.reserveCapacity(shards.reduce(0) { $0 + $1.ids.count })
         for shard in shards {
-            for (i, id) in shard.ids.enumerated() {
+            for (i, id) in shard.ids.enumerated() where id != Self.noAccount {
                 all[id] = shard.accounts[i]
             }
         }
