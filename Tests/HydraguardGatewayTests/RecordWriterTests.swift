@@ -137,7 +137,10 @@ import Testing
             $0.records.jsonlDirectory = dir
         }) { (f: GatewayFixture) async throws in
             // The store refuses records for a while, as a full disk would.
-            let side = try DatabaseQueue(path: storePath)
+            // With a busy timeout: the gateway's writer commits every 10 ms, and retries while refused.
+            var sideConfiguration = Configuration()
+            sideConfiguration.busyMode = .timeout(5)
+            let side = try DatabaseQueue(path: storePath, configuration: sideConfiguration)
             try await side.write { db in
                 try db.execute(sql: "CREATE TRIGGER refuse BEFORE INSERT ON usage_events BEGIN SELECT RAISE(ABORT, 'refused'); END")
             }
