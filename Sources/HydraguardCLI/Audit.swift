@@ -14,6 +14,11 @@ extension Hydraguard {
                 throttle, challenge, block), a risk in [0, 1] and the reasons in numbers a person can check, \
                 and the campaigns that tie accounts together, with their evidence.
 
+                With --store, it reads the records and accounts of a gateway's store instead, while the gateway \
+                runs: the last 7 days (--since), again every --every, with --apply writing the verdicts back for \
+                the gateway to enforce. Only accounts with records in the window can go back to allow; a \
+                person's verdict is never weakened.
+
                 Exit status: 0 when the findings were written, 1 on bad input (the message names the file, the \
                 line and the field). A findings file is never left half-written.
 
@@ -21,6 +26,8 @@ extension Hydraguard {
                   hydraguard audit --events out/small/events.jsonl.gz --accounts out/small/accounts.jsonl \\
                       --out findings.json --report report.html --ip-ranges out/small/ip-ranges.csv
                   zcat events-*.jsonl.gz | hydraguard audit --events - --accounts accounts.jsonl --out -
+                  nice hydraguard audit --store hydraguard.sqlite --since 7d --every 15m \\
+                      --apply hydraguard.sqlite --accounts billing-accounts.jsonl --out findings.json
                 """
         )
 

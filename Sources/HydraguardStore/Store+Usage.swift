@@ -92,6 +92,7 @@ extension Store {
             integer(e.tools)
             text(e.system)
             text(e.prompt)
+            text(e.tlsFingerprint)
             let code = sqlite3_step(s)
             guard code == SQLITE_DONE else {
                 let message = db.sqliteConnection.map { String(cString: sqlite3_errmsg($0)) }
@@ -102,8 +103,8 @@ extension Store {
 
     static let insertSQL =
         "INSERT INTO usage_events (ts, ts_us, request_id, account_id, org_id, key_id, ip, user_agent, endpoint, "
-        + "model, status, input_tokens, output_tokens, latency_ms, stream, thinking, max_tokens, tools, system, prompt) "
-        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        + "model, status, input_tokens, output_tokens, latency_ms, stream, thinking, max_tokens, tools, system, prompt, "
+        + "tls_fp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
     /// The latest records, newest first, optionally for one account.
     public func usage(accountID: String? = nil, limit: Int = 100) throws -> [UsageEvent] {
@@ -169,7 +170,7 @@ public struct UsageBatches {
     /// The columns after `seq`, in the order ``next()`` reads them.
     static let columns =
         "ts_us, request_id, account_id, org_id, key_id, ip, user_agent, endpoint, model, status, input_tokens, "
-        + "output_tokens, latency_ms, stream, thinking, max_tokens, tools, system, prompt"
+        + "output_tokens, latency_ms, stream, thinking, max_tokens, tools, system, prompt, tls_fp"
 
     /// The next batch, or nil when every record was read.
 
@@ -205,9 +206,10 @@ public struct UsageBatches {
                 events.append(
                     UsageEvent(
                         ts: Timestamp(microseconds: row[1]), requestID: row[2], accountID: row[3], orgID: row[4],
-                        keyID: row[5], ip: row[6], userAgent: row[7], endpoint: row[8], model: row[9], status: row[10],
-                        inputTokens: row[11], outputTokens: row[12], latencyMs: row[13], stream: row[14],
-                        thinking: row[15], maxTokens: row[16], tools: row[17], system: row[18], prompt: row[19]))
+                        keyID: row[5], ip: row[6], userAgent: row[7], tlsFingerprint: row[20], endpoint: row[8],
+                        model: row[9], status: row[10], inputTokens: row[11], outputTokens: row[12],
+                        latencyMs: row[13], stream: row[14], thinking: row[15], maxTokens: row[16], tools: row[17],
+                        system: row[18], prompt: row[19]))
             }
             return (events, last)
         }

@@ -150,6 +150,10 @@ public final class Store: Sendable {
                 t.column("committed_offset", .integer).notNull()
             }
         }
+        migrator.registerMigration("v3-tls-fingerprint") { db in
+            // The client's TLS fingerprint (usage-log `tls_fp`), as a trusted proxy passes it.
+            try db.alter(table: "usage_events") { t in t.add(column: "tls_fp", .text) }
+        }
         return migrator
     }
 

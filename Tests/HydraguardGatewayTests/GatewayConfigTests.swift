@@ -73,6 +73,11 @@ private func error(_ yaml: String, env: [String: String] = [:]) -> ConfigError? 
     #expect(error("listen: {host: a}")?.key == "listen.port")
     #expect(error("listen: {port: 70000}")?.key == "listen.port")
     #expect(error("trusted_proxies: [10.0.0.0/33]")?.key == "trusted_proxies[0]")
+    // Read only from trusted proxies, so it needs some; and it must be a header name.
+    #expect(error("tls_fingerprint_header: x-ja4")?.message.contains("trusted_proxies") == true)
+    #expect(error("trusted_proxies: [10.0.0.0/8]\ntls_fingerprint_header: \"x ja4\"")?.key == "tls_fingerprint_header")
+    let parsed = try GatewayConfig.parse(yaml: "trusted_proxies: [10.0.0.0/8]\ntls_fingerprint_header: X-JA4", file: "hg.yaml")
+    #expect(parsed.tlsFingerprintHeader == "x-ja4")
     #expect(error("tiers: {free: {anonymizers: maybe}}")?.key == "tiers.free.anonymizers")
     #expect(error("tiers: {free: {deny_countries: [Germany]}}")?.key == "tiers.free.deny_countries[0]")
     #expect(error("admin: {port: 1, token_env: NOPE}")?.message.contains("NOPE") == true)

@@ -362,6 +362,41 @@ import Testing
         }
     }
 
+    @Test func tlsFingerprintIsRecordedOnlyFromTrustedProxies() async throws {
+        let ja4 = "t13d1516h2_8daaf6152771_02713d6af862"
+        let header: HTTPFields = [HTTPField.Name("X-Client-JA4")!: ja4]
+        // From a trusted proxy: recorded, header name matched without regard to case.
+        try await GatewayFixture.run(configure: {
+            $0.trustedProxies = [CIDR("127.0.0.0/8")!]
+            $0.tlsFingerprintHeader = "x-client-ja4"
+        }) { (f: GatewayFixture) async throws in
+            _ = try await f.messages(f.secrets["card"], GatewayFixture.anthropicBody(), headers: header)
+            _ = try await f.messages(
+                f.secrets["card"], GatewayFixture.anthropicBody(),
+                headers: [HTTPField.Name("x-client-ja4")!: String(repeating: "f", count: 500)])
+            _ = try await f.messages(f.secrets["card"], GatewayFixture.anthropicBody())
+            let records = try f.records()
+            #expect(records.count == 3)
+            #expect(records.contains { $0.tlsFingerprint == ja4 })
+            // A value longer than a fingerprint is cut to 128 characters, not stored whole.
+            #expect(records.contains { $0.tlsFingerprint == String(repeating: "f", count: 128) })
+            #expect(records.filter { $0.tlsFingerprint == nil }.count == 1)
+        }
+        // From a peer that is not a trusted proxy: ignored, as a client could name any fingerprint.
+        try await GatewayFixture.run(configure: {
+            $0.trustedProxies = [CIDR("10.0.0.0/8")!]
+            $0.tlsFingerprintHeader = "x-client-ja4"
+        }) { (f: GatewayFixture) async throws in
+            _ = try await f.messages(f.secrets["card"], GatewayFixture.anthropicBody(), headers: header)
+            #expect(try f.records().first.map { $0.tlsFingerprint == nil } == true)
+        }
+        // Not configured: never read.
+        try await GatewayFixture.run(configure: { $0.trustedProxies = [CIDR("127.0.0.0/8")!] }) { (f: GatewayFixture) async throws in
+            _ = try await f.messages(f.secrets["card"], GatewayFixture.anthropicBody(), headers: header)
+            #expect(try f.records().first.map { $0.tlsFingerprint == nil } == true)
+        }
+    }
+
     @Test func geofencingDeniesCountriesAndAnonymisersPerTier() async throws {
         let intel = RangeTableIntelligence([
             (CIDR("198.51.100.0/24")!, AddressInfo(country: "KP")),

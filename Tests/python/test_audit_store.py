@@ -141,3 +141,24 @@ def test_bad_store_arguments_are_named_and_create_nothing(gateway, tmp_path):
     r = audit(s, "--events", "x.jsonl", "--accounts", "a.jsonl", "--out", str(tmp_path / "f.json"), "--apply",
               str(missing))
     assert r.returncode == 1 and not missing.exists()
+
+
+def test_a_trusted_proxys_tls_fingerprint_reaches_the_store_and_the_records(tmp_path):
+    s = Servers(tmp_path, config_extra="trusted_proxies: [127.0.0.1]\ntls_fingerprint_header: x-client-ja4\n")
+    s.start()
+    try:
+        key = s.create_key("acct_fp", "card")["secret"]
+        ja4 = "t13d1516h2_8daaf6152771_02713d6af862"
+        client = openai.OpenAI(
+            base_url=f"{s.base_url}/v1", api_key=key, max_retries=0, default_headers={"X-Client-JA4": ja4})
+        client.chat.completions.create(model="stub-small", max_tokens=8, messages=[{"role": "user", "content": "hi"}])
+        chat(s, key, "no header")
+        eventually(lambda: store_count(s) == 2, "two records committed")
+        stored = s.admin("GET", "/admin/usage?limit=10")["events"]
+        assert sorted(e.get("tls_fp") or "" for e in stored) == ["", ja4]
+    finally:
+        s.stop()
+    # Through the journal into SQLite, and into the JSON Lines copy, in the usage-log field.
+    lines = [json.loads(line) for f in sorted((tmp_path / "records").glob("events*.jsonl")) for line in
+             f.read_text().splitlines()]
+    assert [e.get("tls_fp") for e in lines if e["account_id"] == "acct_fp"].count(ja4) == 1

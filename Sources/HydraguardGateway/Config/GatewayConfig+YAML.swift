@@ -35,7 +35,8 @@ extension GatewayConfig {
         let r = YAMLReader(file: file, environment: environment)
         var config = GatewayConfig()
         let top = try r.mapping(root, "", allowed: [
-            "listen", "admin", "upstream", "store", "records", "trusted_proxies", "intel", "max_body_bytes",
+            "listen", "admin", "upstream", "store", "records", "trusted_proxies", "tls_fingerprint_header", "intel",
+            "max_body_bytes",
             "per_prefix", "per_asn", "tiers", "verdicts", "characters_per_token", "shutdown_timeout_ms",
         ])
         if let n = top["listen"] { config.listen = try r.endpoint(n, "listen") }
@@ -97,6 +98,21 @@ extension GatewayConfig {
             }
         }
         if let n = top["trusted_proxies"] { config.trustedProxies = try r.cidrs(n, "trusted_proxies") }
+        if let n = top["tls_fingerprint_header"] {
+            let name = try r.string(n, "tls_fingerprint_header").lowercased()
+            let token = name.utf8.allSatisfy { b in
+                (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x2D || b == 0x5F
+            }
+            guard !name.isEmpty, token else {
+                throw r.error(n, "tls_fingerprint_header", "expected a header name (letters, digits, - and _), found \"\(name)\"")
+            }
+            guard config.trustedProxies.isEmpty == false else {
+                throw r.error(
+                    n, "tls_fingerprint_header",
+                    "it is read only from trusted_proxies, and none are set: list the proxies that set it")
+            }
+            config.tlsFingerprintHeader = name
+        }
         if let n = top["intel"] {
             let m = try r.mapping(n, "intel", allowed: ["country_mmdb", "asn_mmdb", "ip_ranges"])
             if let v = m["country_mmdb"] { config.intel.countryDatabase = try r.string(v, "intel.country_mmdb") }

@@ -19,6 +19,9 @@ public struct GatewayConfig: Sendable, Equatable {
     public var records: RecordsConfig
     /// Addresses whose `x-forwarded-for` is believed (the client is the rightmost address not in this list).
     public var trustedProxies: [CIDR]
+    /// The header in which a trusted proxy passes the client's TLS fingerprint (JA4, say), lower-case;
+    /// recorded as `tls_fp`. Read only from ``trustedProxies``, since a client could set it itself.
+    public var tlsFingerprintHeader: String?
     public var intel: IntelConfig
     /// Largest request body accepted (413 above).
     public var maxBodyBytes: Int
@@ -45,6 +48,7 @@ public struct GatewayConfig: Sendable, Equatable {
         store: StoreConfig = StoreConfig(),
         records: RecordsConfig = RecordsConfig(),
         trustedProxies: [CIDR] = [],
+        tlsFingerprintHeader: String? = nil,
         intel: IntelConfig = IntelConfig(),
         maxBodyBytes: Int = 4 << 20,
         perPrefix: LimitSet = LimitSet(),
@@ -61,6 +65,7 @@ public struct GatewayConfig: Sendable, Equatable {
         self.store = store
         self.records = records
         self.trustedProxies = trustedProxies
+        self.tlsFingerprintHeader = tlsFingerprintHeader
         self.intel = intel
         self.maxBodyBytes = maxBodyBytes
         self.perPrefix = perPrefix

@@ -52,6 +52,7 @@ extension GatewayConfig {
         if upstream != old.upstream { keys.append("upstream") }
         if store != old.store { keys.append("store") }
         if records != old.records { keys.append("records") }
+        if tlsFingerprintHeader != old.tlsFingerprintHeader { keys.append("tls_fingerprint_header") }
         if maxBodyBytes != old.maxBodyBytes { keys.append("max_body_bytes") }
         if charactersPerToken != old.charactersPerToken { keys.append("characters_per_token") }
         if shutdownTimeoutMs != old.shutdownTimeoutMs { keys.append("shutdown_timeout_ms") }

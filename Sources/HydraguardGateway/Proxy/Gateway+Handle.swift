@@ -139,11 +139,15 @@ extension Gateway {
     /// A new record for a request, before anything is known of its caller.
     func exchange(for request: GatewayRequest, flavor: APIFlavor, endpoint: String, model: String) -> Exchange {
         let clientIP = clientAddress(socket: request.peer, forwardedFor: request.forwardedFor)
+        // Believed only from a trusted proxy: a client could name any fingerprint itself.
+        let fingerprint = request.tlsFingerprint.flatMap { value in
+            isTrustedProxy(request.peer) ? Self.clipped(value, to: Self.maxFingerprintCharacters) : nil
+        }
         return Exchange(
             event: UsageEvent(
                 ts: Timestamp(secondsSince1970: limiter.clock.now()), requestID: Self.requestID(), accountID: "-",
-                keyID: "-", ip: clientIP, userAgent: request.userAgent, endpoint: endpoint, model: model, status: 0,
-                inputTokens: 0, outputTokens: 0),
+                keyID: "-", ip: clientIP, userAgent: request.userAgent, tlsFingerprint: fingerprint, endpoint: endpoint,
+                model: model, status: 0, inputTokens: 0, outputTokens: 0),
             flavor: flavor, started: .now)
     }
 

@@ -94,9 +94,7 @@ public final class Gateway: Sendable {
     func clientAddress(socket: String?, forwardedFor: String?) -> String {
         let peer = socket ?? "0.0.0.0"
         let trusted = settings.config.trustedProxies
-        guard !trusted.isEmpty, let forwardedFor, let peerAddress = GatewayAddress(peer),
-            trusted.contains(where: { $0.contains(peerAddress) })
-        else { return peer }
+        guard let forwardedFor, isTrustedProxy(peer, trusted) else { return peer }
         let hops = forwardedFor.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         for hop in hops.reversed() {
             guard let address = GatewayAddress(hop) else { return peer }
@@ -104,6 +102,16 @@ public final class Gateway: Sendable {
         }
         return hops.first ?? peer
     }
+
+    /// Whether `peer` is one of `trusted` (the settings' trusted proxies when not given).
+    func isTrustedProxy(_ peer: String?, _ trusted: [CIDR]? = nil) -> Bool {
+        let trusted = trusted ?? settings.config.trustedProxies
+        guard !trusted.isEmpty, let peer, let address = GatewayAddress(peer) else { return false }
+        return trusted.contains { $0.contains(address) }
+    }
+
+    /// The longest TLS fingerprint recorded; a longer header value is cut (a JA4 is 36 characters).
+    static let maxFingerprintCharacters = 128
 
     /// A request id, unique within the process: a counter from a random start, mixed by SplitMix64 (a
     /// bijection, so no two ids repeat) so that ids do not reveal request volume. No system call.

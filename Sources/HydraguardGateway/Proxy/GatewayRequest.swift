@@ -13,6 +13,9 @@ struct GatewayRequest: Sendable {
     var userAgent: String?
     var anthropicVersion: String?
     var anthropicBeta: String?
+    /// The value of the configured TLS fingerprint header (`tls_fingerprint_header`), whoever sent it:
+    /// believed only from a trusted proxy, which the gateway decides.
+    var tlsFingerprint: String?
     var body: ByteBuffer
     /// The socket's peer address (nil when unknown, as for a Unix socket).
     var peer: String?
@@ -38,8 +41,9 @@ struct GatewayRequest: Sendable {
 
     private static let names: [(Read, [UInt8])] = Read.allCases.map { ($0, Array($0.name.utf8)) }
 
-    /// NIO's request head and body as the gateway's request.
-    init(head: HTTPRequestHead, body: ByteBuffer, peer: String?, keyMemo: KeyMemo? = nil) {
+    /// NIO's request head and body as the gateway's request; `fingerprintHeader` is the lower-case name
+    /// of the TLS fingerprint header to read, if any.
+    init(head: HTTPRequestHead, body: ByteBuffer, peer: String?, keyMemo: KeyMemo? = nil, fingerprintHeader: [UInt8]? = nil) {
         let uri = head.uri
         method = head.method
         path = uri.firstIndex(of: "?").map { uri[..<$0] } ?? uri[...]
@@ -47,7 +51,10 @@ struct GatewayRequest: Sendable {
         self.peer = peer
         self.keyMemo = keyMemo
         for (name, value) in head.headers {
-            guard let read = Self.read(name) else { continue }
+            guard let read = Self.read(name) else {
+                if let fingerprintHeader, Self.same(name, fingerprintHeader) { Self.join(&tlsFingerprint, value) }
+                continue
+            }
             switch read {
             case .apiKey: Self.join(&apiKey, value)
             case .authorization: Self.join(&authorization, value)
@@ -67,16 +74,21 @@ struct GatewayRequest: Sendable {
     private static func read(_ name: String) -> Read? {
         var name = name
         return name.withUTF8 { bytes -> Read? in
-            for (read, known) in names where known.count == bytes.count {
-                var same = true
-                for i in 0..<bytes.count where bytes[i] | 0x20 != known[i] | 0x20 {
-                    same = false
-                    break
-                }
-                if same { return read }
-            }
+            for (read, known) in names where same(bytes, known) { return read }
             return nil
         }
+    }
+
+    /// Whether `name` is the header `known` (lower-case), compared without regard to case.
+    private static func same(_ name: String, _ known: [UInt8]) -> Bool {
+        var name = name
+        return name.withUTF8 { same($0, known) }
+    }
+
+    private static func same(_ bytes: UnsafeBufferPointer<UInt8>, _ known: [UInt8]) -> Bool {
+        guard known.count == bytes.count else { return false }
+        for i in 0..<bytes.count where bytes[i] | 0x20 != known[i] | 0x20 { return false }
+        return true
     }
 }
 

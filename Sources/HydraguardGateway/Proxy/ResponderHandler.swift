@@ -13,11 +13,18 @@ protocol HTTPResponder: Sendable {
     /// How long a streamed answer may go on after graceful shutdown begins before it is cut; nil to wait
     /// for it however long it takes.
     var shutdownTimeout: TimeAmount? { get }
+    /// The lower-case name of a header to read into ``GatewayRequest/tlsFingerprint``, if any.
+    var fingerprintHeader: String? { get }
+}
+
+extension HTTPResponder {
+    var fingerprintHeader: String? { nil }
 }
 
 extension Gateway: HTTPResponder {
     var maxBodyBytes: Int { config.maxBodyBytes }
     var shutdownTimeout: TimeAmount? { .milliseconds(Int64(config.shutdownTimeoutMs)) }
+    var fingerprintHeader: String? { config.tlsFingerprintHeader }
 }
 
 /// Connections served by SwiftNIO's HTTP/1.1 request decoder and the ``ResponderHandler``: a request is read
@@ -82,10 +89,13 @@ final class ResponderHandler: ChannelDuplexHandler {
     private var streamTask: Task<Void, Never>?
     /// The last secret that matched on this connection (see ``KeyMemo``).
     private let keyMemo = KeyMemo()
+    /// The TLS fingerprint header's name, as bytes once per connection rather than once per request.
+    private let fingerprintHeader: [UInt8]?
 
     init(responder: any HTTPResponder) {
         self.responder = responder
         maxBody = responder.maxBodyBytes
+        fingerprintHeader = responder.fingerprintHeader.map { Array($0.utf8) }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -127,7 +137,7 @@ final class ResponderHandler: ChannelDuplexHandler {
         busy = true
         let keepAlive = head.isKeepAlive
         let version = head.version
-        let request = GatewayRequest(head: head, body: body, peer: peer, keyMemo: keyMemo)
+        let request = GatewayRequest(head: head, body: body, peer: peer, keyMemo: keyMemo, fingerprintHeader: fingerprintHeader)
         // Everything up to the answer runs on this loop (the upstream's connection is one of its own), so
         // the answer is written from inside the upstream's read, with no hop.
         responder.serve(request, on: context.eventLoop).assumeIsolated().whenComplete { result in

@@ -25,6 +25,7 @@ public struct UsageRow: Sendable, Hashable, Codable, FetchableRecord, Persistabl
     public var tools: Int?
     public var system: String?
     public var prompt: String?
+    public var tlsFingerprint: String?
 
     enum CodingKeys: String, CodingKey {
         case ts
@@ -42,6 +43,7 @@ public struct UsageRow: Sendable, Hashable, Codable, FetchableRecord, Persistabl
         case stream, thinking
         case maxTokens = "max_tokens"
         case tools, system, prompt
+        case tlsFingerprint = "tls_fp"
     }
 
     public enum Columns {
@@ -71,13 +73,15 @@ public struct UsageRow: Sendable, Hashable, Codable, FetchableRecord, Persistabl
         tools = e.tools
         system = e.system
         prompt = e.prompt
+        tlsFingerprint = e.tlsFingerprint
     }
 
     /// Back to the interchange type, e.g. to export as JSON Lines.
     public var event: UsageEvent {
         UsageEvent(
             ts: Timestamp(microseconds: tsMicros), requestID: requestID, accountID: accountID, orgID: orgID,
-            keyID: keyID, ip: ip, userAgent: userAgent, endpoint: endpoint, model: model, status: status,
+            keyID: keyID, ip: ip, userAgent: userAgent, tlsFingerprint: tlsFingerprint, endpoint: endpoint, model: model,
+            status: status,
             inputTokens: inputTokens, outputTokens: outputTokens, latencyMs: latencyMs, stream: stream,
             thinking: thinking, maxTokens: maxTokens, tools: tools, system: system, prompt: prompt)
     }
