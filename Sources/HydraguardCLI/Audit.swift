@@ -26,7 +26,7 @@ extension Hydraguard {
                   hydraguard audit --events out/small/events.jsonl.gz --accounts out/small/accounts.jsonl \\
                       --out findings.json --report report.html --ip-ranges out/small/ip-ranges.csv
                   zcat events-*.jsonl.gz | hydraguard audit --events - --accounts accounts.jsonl --out -
-                  nice hydraguard audit --store hydraguard.sqlite --since 7d --every 15m \\
+                  nice -n 19 hydraguard audit --store hydraguard.sqlite --since 7d --every 15m --workers 1 \\
                       --apply hydraguard.sqlite --accounts billing-accounts.jsonl --out findings.json
                 """
         )
