@@ -1,4 +1,5 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
 import HydraguardDetection
 import HydraguardLog
@@ -17,7 +18,8 @@ extension Hydraguard {
                 With --store, it reads the records and accounts of a gateway's store instead, while the gateway \
                 runs: the last 7 days (--since), again every --every, with --apply writing the verdicts back for \
                 the gateway to enforce. Only accounts with records in the window can go back to allow; a \
-                person's verdict is never weakened.
+                person's verdict is never weakened. --apply-url sends the verdicts to a gateway's admin API \
+                instead, for an audit run on another host.
 
                 Exit status: 0 when the findings were written, 1 on bad input (the message names the file, the \
                 line and the field). A findings file is never left half-written.
@@ -49,6 +51,14 @@ extension Hydraguard {
             help: "Apply the verdicts to a gateway store (SQLite), so the gateway enforces them at once.")
         var apply: String?
 
+        @Option(
+            name: .customLong("apply-url"),
+            help: ArgumentHelp(
+                "Send the verdicts to a gateway's admin API (http://host:port), for an audit run on another host; "
+                    + "the token is read from HYDRAGUARD_ADMIN_TOKEN.",
+                valueName: "url"))
+        var applyURL: String?
+
         @Flag(name: .long, help: "Print how long each stage took and its events/s.")
         var timings = false
 
@@ -64,6 +74,14 @@ extension Hydraguard {
         var every: String?
 
         func validate() throws {
+            if let applyURL {
+                guard let url = URL(string: applyURL), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+                    throw ValidationError("--apply-url: '\(applyURL)' is not an http:// or https:// address of the admin API")
+                }
+                guard Self.adminToken != nil else {
+                    throw ValidationError("--apply-url needs the admin token in HYDRAGUARD_ADMIN_TOKEN")
+                }
+            }
             guard let every else { return }
             guard inputs.store != nil else { throw ValidationError("--every needs --store (it re-reads the store's records)") }
             guard out != "-" else { throw ValidationError("--every needs --out to name a file (each audit replaces it)") }
@@ -72,17 +90,17 @@ extension Hydraguard {
 
         func run() async throws {
             guard let every else {
-                try auditOnce()
+                try await auditOnce()
                 return
             }
             let interval = try Self.interval(every)
             // The first audit's errors end the command (a wrong path or file is not worth retrying); later
             // ones (the store busy for longer than its timeout, a disk full) are reported and retried.
-            try auditOnce()
+            try await auditOnce()
             while !Task.isCancelled {
                 try await Task.sleep(for: .seconds(interval))
                 do {
-                    try auditOnce()
+                    try await auditOnce()
                 } catch {
                     FileHandle.standardError.write(
                         Data("hydraguard: audit failed, trying again in \(every): \(error)\n".utf8))
@@ -91,7 +109,7 @@ extension Hydraguard {
         }
 
         /// One audit: the findings (and report, dump) written, the verdicts applied, the table printed.
-        func auditOnce() throws {
+        func auditOnce() async throws {
             let result = try inputs.runAudit(quiet: quiet)
             let findings = result.findings()
             do {
@@ -115,10 +133,46 @@ extension Hydraguard {
                     throw CLIError("cannot apply verdicts to \(apply): \(error)")
                 }
             }
+            if let applyURL {
+                let changed = try await Self.send(findings, audited: Set(result.judged.map(\.profile.accountID)), to: applyURL)
+                FileHandle.standardError.write(Data("hydraguard: applied verdicts through \(applyURL): \(changed) changed\n".utf8))
+            }
             if out != "-" { print(CampaignTable(result: result).render()) }
             if timings { print(StageTable(result: result).render()) }
             // Each audit's lines as it ends, not when a pipe's buffer fills: `--every` runs until stopped.
             fflush(nil)  // nil: every open output stream
+        }
+
+        static var adminToken: String? {
+            ProcessInfo.processInfo.environment["HYDRAGUARD_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        }
+
+        /// Posts the findings and the accounts audited to the gateway's `POST /admin/findings`; returns how
+        /// many verdicts changed. The admin token goes in the header only, never in a message.
+        static func send(_ findings: Findings, audited: Set<String>, to base: String) async throws -> Int {
+            guard let token = adminToken else { throw CLIError("--apply-url needs the admin token in HYDRAGUARD_ADMIN_TOKEN") }
+            let document = try JSONSerialization.jsonObject(with: try findings.encoded())
+            let body = try JSONSerialization.data(withJSONObject: ["findings": document, "audited": audited.sorted()])
+            var request = HTTPClientRequest(url: base.hasSuffix("/") ? base + "admin/findings" : base + "/admin/findings")
+            request.method = .POST
+            request.headers.add(name: "authorization", value: "Bearer " + token)
+            request.headers.add(name: "content-type", value: "application/json")
+            request.body = .bytes(body)
+            let answer: [String: Any]
+            do {
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+                let bytes = try await response.body.collect(upTo: 1 << 20)
+                answer = (try? JSONSerialization.jsonObject(with: Data(buffer: bytes)) as? [String: Any]) ?? [:]
+                guard response.status == .ok else {
+                    throw CLIError(
+                        "\(base): the admin API answered \(response.status.code): \(answer["error"] as? String ?? "no error message")")
+                }
+            } catch let error as CLIError {
+                throw error
+            } catch {
+                throw CLIError("\(base): cannot send the verdicts: \(error)")
+            }
+            return answer["changed"] as? Int ?? 0
         }
 
         /// Seconds in an interval given as `15m`, `1h`, `30s`, `1d`.

@@ -106,4 +106,66 @@ private func adminJSON(_ response: TestResponse) -> [String: Any] {
             }
         }
     }
+
+    @Test func findingsFromAnAuditElsewhereSetVerdictsAsApplyDoes() async throws {
+        // With the key cache on (a minute, on the fixture's still clock), so that only its emptying lets the
+        // verdicts apply at once.
+        try await GatewayFixture.run(cacheSeconds: 60, configure: { $0.admin.token = "t" }) { (f: GatewayFixture) async throws in
+            let auth: HTTPFields = [.authorization: "Bearer t", .contentType: "application/json"]
+            try f.store.setVerdict(accountID: "acct_free", verdict: .block, source: "admin", reason: "manual")
+            @Sendable func findings(_ accounts: String) -> String {
+                #"{"version":1,"generated_at":"2026-12-01T00:00:00Z","window":{"from":"a","to":"b"},"accounts":["#
+                    + accounts + #"],"campaigns":[]}"#
+            }
+            let card = #"{"account_id":"acct_card","risk":0.93,"verdict":"challenge","campaign":null,"reasons":[{"signal":"key_rotation","detail":"9 keys"}]}"#
+            let free = #"{"account_id":"acct_free","risk":0.5,"verdict":"watch","campaign":null,"reasons":[]}"#
+            try await buildAdminApplication(f.gateway).test(.router) { client in
+                // Without the token: refused, nothing applied.
+                let anonymous = try await client.execute(
+                    uri: "/admin/findings", method: .post, headers: [.contentType: "application/json"],
+                    body: ByteBuffer(string: #"{"findings":"# + findings(card) + "}")) { $0.status }
+                #expect(anonymous == .unauthorized)
+                #expect(try f.store.verdict(accountID: "acct_card") == nil)
+
+                // Served, and so in the key cache, before the findings arrive.
+                #expect(try await f.messages(f.secrets["card"], GatewayFixture.anthropicBody()).status == .ok)
+                let first = try await client.execute(
+                    uri: "/admin/findings", method: .post, headers: auth,
+                    body: ByteBuffer(string: #"{"findings":"# + findings(card + "," + free) + #","audited":["acct_card","acct_free"]}"#)) { $0 }
+                #expect(first.status == .ok)
+                #expect(adminJSON(first)["changed"] as? Int == 1)
+                #expect(try f.store.verdict(accountID: "acct_card")?.value == .challenge)
+                #expect(try f.store.verdict(accountID: "acct_card")?.source == "audit")
+                #expect(try f.store.verdict(accountID: "acct_card")?.reason == "key_rotation: 9 keys")
+                // A person's stricter verdict stays.
+                #expect(try f.store.verdict(accountID: "acct_free")?.value == .block)
+                // Enforced at once (not after the cache's second): the cache was emptied.
+                let refused = try await f.messages(f.secrets["card"], GatewayFixture.anthropicBody())
+                #expect(refused.status == .forbidden)
+
+                // Not audited this time: the verdict stays; audited and no longer listed: back to allow.
+                let quiet = try await client.execute(
+                    uri: "/admin/findings", method: .post, headers: auth,
+                    body: ByteBuffer(string: #"{"findings":"# + findings("") + #","audited":["acct_email"]}"#)) { $0 }
+                #expect(adminJSON(quiet)["changed"] as? Int == 0)
+                #expect(try f.store.verdict(accountID: "acct_card")?.value == .challenge)
+                let cleared = try await client.execute(
+                    uri: "/admin/findings", method: .post, headers: auth,
+                    body: ByteBuffer(string: #"{"findings":"# + findings("") + #","audited":["acct_card"]}"#)) { $0 }
+                #expect(adminJSON(cleared)["changed"] as? Int == 1)
+                #expect(try f.store.verdict(accountID: "acct_card")?.value == .allow)
+
+                // A findings document the spec does not allow is refused, naming the field.
+                let bad = try await client.execute(
+                    uri: "/admin/findings", method: .post, headers: auth,
+                    body: ByteBuffer(string: #"{"findings":"# + findings(card.replacingOccurrences(of: "0.93", with: "1.5")) + "}")) { $0 }
+                #expect(bad.status == .badRequest)
+                #expect((adminJSON(bad)["error"] as? String)?.contains("accounts[0].risk") == true)
+                #expect(try f.store.verdict(accountID: "acct_card")?.value == .allow)
+                let notObject = try await client.execute(
+                    uri: "/admin/findings", method: .post, headers: auth, body: ByteBuffer(string: "[1]")) { $0 }
+                #expect(notObject.status == .badRequest)
+            }
+        }
+    }
 }

@@ -7,7 +7,7 @@ import time
 import openai
 import pytest
 
-from conftest import Servers
+from conftest import ADMIN_TOKEN, Servers
 
 
 @pytest.fixture
@@ -162,3 +162,26 @@ def test_a_trusted_proxys_tls_fingerprint_reaches_the_store_and_the_records(tmp_
     lines = [json.loads(line) for f in sorted((tmp_path / "records").glob("events*.jsonl")) for line in
              f.read_text().splitlines()]
     assert [e.get("tls_fp") for e in lines if e["account_id"] == "acct_fp"].count(ja4) == 1
+
+
+def test_apply_url_sends_the_verdicts_to_the_admin_api(gateway, tmp_path):
+    s = gateway
+    key = s.create_key("acct_remote", "card")["secret"]
+    chat(s, key, "hello")
+    eventually(lambda: store_count(s) == 1, "a record committed")
+    s.admin("PUT", "/admin/verdicts/acct_person", {"verdict": "block"})
+    url = f"http://127.0.0.1:{s.admin_port}"
+    args = ["audit", "--store", str(tmp_path / "hg.sqlite"), "--out", str(tmp_path / "f.json"), "--apply-url", url]
+    sent = subprocess.run([s.bin, *args], env=s.env | {"HYDRAGUARD_ADMIN_TOKEN": ADMIN_TOKEN},
+                          capture_output=True, text=True, timeout=120)
+    assert sent.returncode == 0, sent.stderr
+    assert f"applied verdicts through {url}: 0 changed" in sent.stderr, sent.stderr
+    verdicts = {v["account_id"]: v for v in s.admin("GET", "/admin/verdicts")["verdicts"]}
+    assert verdicts["acct_person"]["verdict"] == "block" and verdicts["acct_person"]["source"] == "admin"
+    wrong = subprocess.run([s.bin, *args], env=s.env | {"HYDRAGUARD_ADMIN_TOKEN": "not-the-token"},
+                           capture_output=True, text=True, timeout=120)
+    assert wrong.returncode == 1 and "answered 401" in wrong.stderr, wrong.stderr
+    assert "not-the-token" not in wrong.stderr + wrong.stdout
+    missing = subprocess.run([s.bin, *args], env={k: v for k, v in s.env.items() if k != "HYDRAGUARD_ADMIN_TOKEN"},
+                             capture_output=True, text=True, timeout=120)
+    assert missing.returncode == 64 and "HYDRAGUARD_ADMIN_TOKEN" in missing.stderr, missing.stderr

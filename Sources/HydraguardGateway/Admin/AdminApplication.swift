@@ -16,6 +16,7 @@ import NIOCore
 /// | `POST /admin/keys` `{account_id, name?}` | a new key (the secret is in this answer only) |
 /// | `GET /admin/keys?account_id=`, `DELETE /admin/keys/{id}`, `POST /admin/keys/{id}/rotate`, `GET /admin/keys/{id}/history` | keys |
 /// | `GET /admin/verdicts`, `PUT /admin/verdicts/{account}` `{verdict, reason?}` | verdicts |
+/// | `POST /admin/findings` `{findings, audited?}` | an audit's verdicts, as `hydraguard audit --apply` sets them |
 /// | `GET /admin/tiers` | the tier policies in force |
 /// | `GET /admin/usage?account_id=&limit=` | latest request records |
 /// | `POST /admin/reload` | reads the config file and the address intelligence again (``Gateway/reload()``): 422 naming the file, line and key that cannot be used, 409 when a key that takes a restart changed |

@@ -98,6 +98,32 @@ struct AdminRoutes: Sendable {
             gateway.invalidateCache()
             return adminJSON(["account_id": account, "verdict": verdict.rawValue])
         }
+        // An audit's findings, applied as `hydraguard audit --apply` applies them to a store on its own host:
+        // for an audit run elsewhere (`--apply-url`).
+        group.post("findings") { request, _ in
+            var buffer = try await request.body.collect(upTo: Self.maxFindingsBytes)
+            let data = buffer.readData(length: buffer.readableBytes) ?? Data()
+            guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                let document = object["findings"], let inner = try? JSONSerialization.data(withJSONObject: document)
+            else {
+                return Self.bad("the body must be a JSON object with `findings` (a findings document) and `audited`")
+            }
+            let findings: Findings
+            do {
+                findings = try Findings.decode(inner, file: "findings")
+            } catch {
+                return Self.bad("\(error)")
+            }
+            var audited: Set<String>?
+            if let list = object["audited"] {
+                guard let ids = list as? [String] else { return Self.bad("audited: expected a list of account ids") }
+                audited = Set(ids)
+            }
+            let source = "audit"
+            let changed = try store.applyVerdicts(from: findings, source: source, audited: audited)
+            gateway.invalidateCache()
+            return adminJSON(["changed": changed, "accounts": findings.accounts.count])
+        }
         group.get("tiers") { _, _ in
             var out: [String: Any] = [:]
             for tier in Tier.allCases {
@@ -144,6 +170,10 @@ struct AdminRoutes: Sendable {
         }
         return object
     }
+
+    /// The largest findings body `POST /admin/findings` reads: 25,000 flagged accounts with their reasons and
+    /// the ids of every account audited fit in well under it.
+    static let maxFindingsBytes = 64 << 20
 
     static func bad(_ message: String) -> Response { adminJSON(["error": message], .badRequest) }
     static func notFound(_ what: String) -> Response { adminJSON(["error": "no \(what)"], .notFound) }
