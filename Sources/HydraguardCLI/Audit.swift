@@ -73,6 +73,11 @@ extension Hydraguard {
                 valueName: "interval"))
         var every: String?
 
+        @Option(
+            name: .customLong("metrics-file"),
+            help: "Write each audit's Prometheus metrics here (runs, failures, last success, accounts by verdict).")
+        var metricsFile: String?
+
         func validate() throws {
             if let applyURL {
                 guard let url = URL(string: applyURL), url.scheme == "http" || url.scheme == "https", url.host != nil else {
@@ -89,18 +94,19 @@ extension Hydraguard {
         }
 
         func run() async throws {
+            let metrics = metricsFile.map { AuditMetrics(path: $0) }
             guard let every else {
-                try await auditOnce()
+                try await measured(metrics)
                 return
             }
             let interval = try Self.interval(every)
             // The first audit's errors end the command (a wrong path or file is not worth retrying); later
             // ones (the store busy for longer than its timeout, a disk full) are reported and retried.
-            try await auditOnce()
+            try await measured(metrics)
             while !Task.isCancelled {
                 try await Task.sleep(for: .seconds(interval))
                 do {
-                    try await auditOnce()
+                    try await measured(metrics)
                 } catch {
                     FileHandle.standardError.write(
                         Data("hydraguard: audit failed, trying again in \(every): \(error)\n".utf8))
@@ -108,8 +114,24 @@ extension Hydraguard {
             }
         }
 
+        /// One audit, counted in the metrics file when there is one.
+        func measured(_ metrics: AuditMetrics?) async throws {
+            let start = ContinuousClock.now
+            do {
+                let (result, changed) = try await auditOnce()
+                let d = (ContinuousClock.now - start).components
+                try metrics?.succeeded(
+                    result, seconds: Double(d.seconds) + Double(d.attoseconds) / 1e18, changed: changed)
+            } catch {
+                try? metrics?.failed()
+                throw error
+            }
+        }
+
         /// One audit: the findings (and report, dump) written, the verdicts applied, the table printed.
-        func auditOnce() async throws {
+        /// Returns the result and how many verdicts changed (nil when none were applied).
+        func auditOnce() async throws -> (AuditResult, Int?) {
+            var changedCount: Int?
             let result = try inputs.runAudit(quiet: quiet)
             let findings = result.findings()
             do {
@@ -128,6 +150,7 @@ extension Hydraguard {
                 let audited = Set(result.judged.map(\.profile.accountID))
                 do {
                     let changed = try store.applyVerdicts(from: findings, audited: audited)
+                    changedCount = changed
                     FileHandle.standardError.write(Data("hydraguard: applied verdicts to \(apply): \(changed) changed\n".utf8))
                 } catch {
                     throw CLIError("cannot apply verdicts to \(apply): \(error)")
@@ -135,12 +158,14 @@ extension Hydraguard {
             }
             if let applyURL {
                 let changed = try await Self.send(findings, audited: Set(result.judged.map(\.profile.accountID)), to: applyURL)
+                changedCount = (changedCount ?? 0) + changed
                 FileHandle.standardError.write(Data("hydraguard: applied verdicts through \(applyURL): \(changed) changed\n".utf8))
             }
             if out != "-" { print(CampaignTable(result: result).render()) }
             if timings { print(StageTable(result: result).render()) }
             // Each audit's lines as it ends, not when a pipe's buffer fills: `--every` runs until stopped.
             fflush(nil)  // nil: every open output stream
+            return (result, changedCount)
         }
 
         static var adminToken: String? {

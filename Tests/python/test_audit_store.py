@@ -103,9 +103,11 @@ def test_every_audits_again_with_new_records_and_applies_verdicts(gateway, tmp_p
     eventually(lambda: store_count(s) == 1, "first record committed")
     store = str(tmp_path / "hg.sqlite")
     out = tmp_path / "findings.json"
+    metrics_file = tmp_path / "audit.prom"
     looping = subprocess.Popen(
         [s.bin, "audit", "--store", store, "--since", "1h", "--every", "1s", "--out", str(out), "--apply", store,
-         "--quiet"], env=s.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+         "--metrics-file", str(metrics_file), "--quiet"],
+        env=s.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         # The first audit has written its findings before the next records arrive.
         eventually(lambda: out.exists(), "the first audit's findings", seconds=30)
@@ -124,6 +126,30 @@ def test_every_audits_again_with_new_records_and_applies_verdicts(gateway, tmp_p
     assert json.loads(out.read_text())["version"] == 1
     verdict = s.admin("GET", "/admin/accounts/acct_flagged")["verdict"]
     assert verdict["verdict"] == "block" and verdict["source"] == "admin"
+    # The metrics file (Prometheus text) says what the loop did, for an alert on a stalled audit.
+    metrics = prometheus(metrics_file)
+    assert metrics["hydraguard_audit_runs_total"] == len(audits)
+    assert metrics["hydraguard_audit_failures_total"] == 0
+    assert metrics["hydraguard_audit_events"] == 5
+    assert metrics['hydraguard_audit_accounts{verdict="allow"}'] == 1
+    assert metrics['hydraguard_audit_accounts{verdict="block"}'] == 0
+    assert abs(metrics["hydraguard_audit_last_success_timestamp_seconds"] - time.time()) < 30
+    # A failed audit is counted too, and the command still exits 1.
+    failing = tmp_path / "failing.prom"
+    r = audit(s, "--store", str(tmp_path / "gone.sqlite"), "--out", str(out), "--metrics-file", str(failing))
+    assert r.returncode == 1, r.stderr
+    assert prometheus(failing)["hydraguard_audit_failures_total"] == 1
+    assert prometheus(failing)["hydraguard_audit_runs_total"] == 0
+
+
+def prometheus(path):
+    """The samples of a Prometheus text file, by name with labels."""
+    samples = {}
+    for line in path.read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, value = line.rsplit(" ", 1)
+            samples[name] = float(value)
+    return samples
 
 
 def test_bad_store_arguments_are_named_and_create_nothing(gateway, tmp_path):
