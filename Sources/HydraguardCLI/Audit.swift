@@ -2,6 +2,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import HydraguardDetection
+import HydraguardGateway
 import HydraguardLog
 import HydraguardStore
 
@@ -119,9 +120,7 @@ extension Hydraguard {
             let start = ContinuousClock.now
             do {
                 let (result, changed) = try await auditOnce()
-                let d = (ContinuousClock.now - start).components
-                try metrics?.succeeded(
-                    result, seconds: Double(d.seconds) + Double(d.attoseconds) / 1e18, changed: changed)
+                try metrics?.succeeded(result, seconds: (ContinuousClock.now - start) / .seconds(1), changed: changed)
             } catch {
                 try? metrics?.failed()
                 throw error
@@ -144,10 +143,10 @@ extension Hydraguard {
                 throw CLIError("cannot write output: \(error.localizedDescription)")
             }
             if let dumpAccounts { try AccountDump(result: result).write(to: dumpAccounts) }
+            // Only accounts with events in this audit can go back to allow: one with none was not judged.
+            let audited = Set(result.judged.map(\.profile.accountID))
             if let apply {
                 let store = try AuditInputs.openStore(apply)
-                // Only accounts with events in this audit can go back to allow: one with none was not judged.
-                let audited = Set(result.judged.map(\.profile.accountID))
                 do {
                     let changed = try store.applyVerdicts(from: findings, audited: audited)
                     changedCount = changed
@@ -157,7 +156,7 @@ extension Hydraguard {
                 }
             }
             if let applyURL {
-                let changed = try await Self.send(findings, audited: Set(result.judged.map(\.profile.accountID)), to: applyURL)
+                let changed = try await Self.send(findings, audited: audited, to: applyURL)
                 changedCount = (changedCount ?? 0) + changed
                 FileHandle.standardError.write(Data("hydraguard: applied verdicts through \(applyURL): \(changed) changed\n".utf8))
             }
@@ -176,8 +175,7 @@ extension Hydraguard {
         /// many verdicts changed. The admin token goes in the header only, never in a message.
         static func send(_ findings: Findings, audited: Set<String>, to base: String) async throws -> Int {
             guard let token = adminToken else { throw CLIError("--apply-url needs the admin token in HYDRAGUARD_ADMIN_TOKEN") }
-            let document = try JSONSerialization.jsonObject(with: try findings.encoded())
-            let body = try JSONSerialization.data(withJSONObject: ["findings": document, "audited": audited.sorted()])
+            let body = try JSONEncoder().encode(FindingsUpload(findings: findings, audited: audited.sorted()))
             var request = HTTPClientRequest(url: base.hasSuffix("/") ? base + "admin/findings" : base + "/admin/findings")
             request.method = .POST
             request.headers.add(name: "authorization", value: "Bearer " + token)

@@ -29,32 +29,37 @@ public struct Audit: Sendable {
         public var items: Int
     }
 
+    /// The stages' timings as they end, each from the end of the one before.
+    final class StageClock {
+        private(set) var timings: [StageTiming] = []
+        private var last = ContinuousClock.now
+
+        func lap(_ name: String, _ items: Int) {
+            let now = ContinuousClock.now
+            timings.append(StageTiming(name: name, seconds: (now - last) / .seconds(1), items: items))
+            last = now
+        }
+    }
+
     /// Reads the logs and judges every account. `progress` is called now and then with a line for a person.
     public func run(
         events: [String], accounts: [String], progress: (String) -> Void = { _ in }
     ) throws -> AuditResult {
-        var timings: [StageTiming] = []
-        var clock = ContinuousClock.now
-        func lap(_ name: String, _ items: Int) {
-            let now = ContinuousClock.now
-            let d = (now - clock).components
-            timings.append(StageTiming(name: name, seconds: Double(d.seconds) + Double(d.attoseconds) / 1e18, items: items))
-            clock = now
-        }
+        let stages = StageClock()
         let (records, accountStats) = try JSONLinesReader<AccountRecord>(paths: accounts, lenient: lenient).readAll()
         var byID: [String: AccountRecord] = [:]
         for record in records { byID[record.accountID] = record }
-        lap("read accounts", records.count)
+        stages.lap("read accounts", records.count)
 
         let ingest = AuditIngest(configuration: configuration, resolver: resolver)
         var nextReport = 1_000_000
         let eventStats = try JSONLinesReader<UsageEvent>(paths: events, lenient: lenient).forEachBatch { batch in
             Self.add(batch, to: ingest, nextReport: &nextReport, progress: progress)
         }
-        var result = finish(ingest, records: byID, lap: lap, progress: progress)
+        var result = finish(ingest, records: byID, lap: stages.lap, progress: progress)
         result.eventStatistics = eventStats
         result.accountStatistics = accountStats
-        result.timings = timings
+        result.timings = stages.timings
         return result
     }
 
@@ -62,9 +67,9 @@ public struct Audit: Sendable {
     public func run(events: [UsageEvent], accounts: [AccountRecord]) -> AuditResult {
         let ingest = AuditIngest(configuration: configuration, resolver: resolver)
         ingest.add(events)
-        var result = analyse(
-            accumulators: ingest.finish(), records: Dictionary(accounts.map { ($0.accountID, $0) }, uniquingKeysWith: { a, _ in a }),
-            window: (ingest.first, ingest.last))
+        var result = finish(
+            ingest, records: Dictionary(accounts.map { ($0.accountID, $0) }, uniquingKeysWith: { a, _ in a }),
+            lap: { _, _ in }, progress: { _ in })
         result.eventStatistics.records = events.count
         return result
     }
@@ -81,25 +86,18 @@ public struct Audit: Sendable {
         accounts: [AccountRecord], progress: (String) -> Void = { _ in },
         nextBatch: () throws -> [UsageEvent]?
     ) throws -> AuditResult {
-        var timings: [StageTiming] = []
-        var clock = ContinuousClock.now
-        func lap(_ name: String, _ items: Int) {
-            let now = ContinuousClock.now
-            let d = (now - clock).components
-            timings.append(StageTiming(name: name, seconds: Double(d.seconds) + Double(d.attoseconds) / 1e18, items: items))
-            clock = now
-        }
+        let stages = StageClock()
         let byID = Dictionary(accounts.map { ($0.accountID, $0) }, uniquingKeysWith: { _, last in last })
-        lap("read accounts", accounts.count)
+        stages.lap("read accounts", accounts.count)
         let ingest = AuditIngest(configuration: configuration, resolver: resolver)
         var nextReport = 1_000_000
         while let batch = try nextBatch() {
             Self.add(batch, to: ingest, nextReport: &nextReport, progress: progress)
         }
-        var result = finish(ingest, records: byID, lap: lap, progress: progress)
+        var result = finish(ingest, records: byID, lap: stages.lap, progress: progress)
         result.eventStatistics.records = ingest.events
         result.accountStatistics.records = accounts.count
-        result.timings = timings
+        result.timings = stages.timings
         return result
     }
 

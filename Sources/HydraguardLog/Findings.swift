@@ -233,7 +233,8 @@ extension Findings {
 }
 
 extension FindingsError {
-    init(decoding error: DecodingError, file: String) {
+    /// The decoding error of a findings document (or of one inside another), naming the field by its path.
+    public init(decoding error: DecodingError, file: String) {
         func path(_ keys: [any CodingKey]) -> String {
             var s = ""
             for key in keys {

@@ -41,6 +41,16 @@ def wait_for(url, process, seconds=30):
     raise RuntimeError(f"{url} did not come up within {seconds} s")
 
 
+def eventually(condition, what, seconds=10):
+    """Waits for `condition()`: for what the gateway does off the caller's thread (a reload, a commit)."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    pytest.fail(f"not within {seconds} s: {what}")
+
+
 CONFIG = """
 listen: {{host: 127.0.0.1, port: {port}}}
 admin: {{host: 127.0.0.1, port: {admin_port}, token_env: HG_TEST_ADMIN_TOKEN}}

@@ -7,7 +7,7 @@ import time
 import openai
 import pytest
 
-from conftest import ADMIN_TOKEN, Servers
+from conftest import ADMIN_TOKEN, Servers, eventually
 
 
 @pytest.fixture
@@ -32,15 +32,6 @@ def audit(s, *args):
 def store_count(s):
     """The records committed to the store (the admin API reads the store)."""
     return len(s.admin("GET", "/admin/usage?limit=1000")["events"])
-
-
-def eventually(condition, what, seconds=10):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    pytest.fail(f"not within {seconds} s: {what}")
 
 
 def test_audit_reads_the_running_gateways_records_and_accounts(gateway, tmp_path):

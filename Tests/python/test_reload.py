@@ -9,7 +9,7 @@ import urllib.request
 import openai
 import pytest
 
-from conftest import ADMIN_TOKEN, Servers
+from conftest import ADMIN_TOKEN, Servers, eventually
 
 CLEAN = "cidr,kind,provider\n192.0.2.0/24,vpn,ExampleVPN\n"
 LOOPBACK_VPN = CLEAN + "127.0.0.0/8,vpn,ExampleVPN\n"
@@ -38,16 +38,6 @@ def served(s, key):
     except openai.PermissionDeniedError as error:
         assert error.status_code == 403 and "anonymizer_not_allowed" in str(error.body), error
         return False
-
-
-def eventually(condition, what, seconds=10):
-    """Waits for `condition()` (a reload completes off the signal's thread)."""
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    pytest.fail(f"not within {seconds} s: {what}")
 
 
 def metric(s, name):

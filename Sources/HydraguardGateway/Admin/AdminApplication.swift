@@ -1,6 +1,6 @@
 import Foundation
 import HTTPTypes
-import HydraguardLog
+public import HydraguardLog
 import HydraguardStore
 public import Hummingbird
 import NIOCore
@@ -35,6 +35,18 @@ public func buildAdminApplication(_ gateway: Gateway) -> some ApplicationProtoco
             address: .hostname(gateway.config.admin.listen.host, port: gateway.config.admin.listen.port),
             serverName: nil),
         logger: gateway.logger)
+}
+
+/// The body of `POST /admin/findings`: an audit's findings document and, optionally, the accounts it
+/// audited (only those can go back to `allow`; see ``Store/applyVerdicts(from:source:audited:)``).
+public struct FindingsUpload: Codable, Sendable {
+    public var findings: Findings
+    public var audited: [String]?
+
+    public init(findings: Findings, audited: [String]?) {
+        self.findings = findings
+        self.audited = audited
+    }
 }
 
 struct AdminTokenMiddleware: RouterMiddleware {

@@ -102,27 +102,18 @@ struct AdminRoutes: Sendable {
         // for an audit run elsewhere (`--apply-url`).
         group.post("findings") { request, _ in
             var buffer = try await request.body.collect(upTo: Self.maxFindingsBytes)
-            let data = buffer.readData(length: buffer.readableBytes) ?? Data()
-            guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                let document = object["findings"], let inner = try? JSONSerialization.data(withJSONObject: document)
-            else {
-                return Self.bad("the body must be a JSON object with `findings` (a findings document) and `audited`")
-            }
-            let findings: Findings
+            let upload: FindingsUpload
             do {
-                findings = try Findings.decode(inner, file: "findings")
+                upload = try JSONDecoder().decode(FindingsUpload.self, from: buffer.readData(length: buffer.readableBytes) ?? Data())
+                try upload.findings.validate(file: "findings")
+            } catch let error as DecodingError {
+                return Self.bad("\(FindingsError(decoding: error, file: "body"))")
             } catch {
                 return Self.bad("\(error)")
             }
-            var audited: Set<String>?
-            if let list = object["audited"] {
-                guard let ids = list as? [String] else { return Self.bad("audited: expected a list of account ids") }
-                audited = Set(ids)
-            }
-            let source = "audit"
-            let changed = try store.applyVerdicts(from: findings, source: source, audited: audited)
+            let changed = try store.applyVerdicts(from: upload.findings, source: "audit", audited: upload.audited.map(Set.init))
             gateway.invalidateCache()
-            return adminJSON(["changed": changed, "accounts": findings.accounts.count])
+            return adminJSON(["changed": changed, "accounts": upload.findings.accounts.count])
         }
         group.get("tiers") { _, _ in
             var out: [String: Any] = [:]
