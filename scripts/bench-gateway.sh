@@ -10,16 +10,21 @@
 # connection each, their clocks out of phase, as a real API's clients are; latency without the first and
 # last half second, when those processes start and exit), and by one hey with 20
 # connections (whose workers fire in lockstep: bursts of 20 requests at once every 20/RATE s, the
-# harsher case). Then the maximum throughput (wrk, 64 connections, 2 threads), in ROUNDS rounds (5 by
-# default) that take the direct stub, nginx and the gateway in turn, in the opposite order every other
-# round: this machine's speed drifts by up to a quarter from one minute to the next, so one run each
-# compares moments as much as proxies. It reports the median req/s of each, and the gateway's share of
-# nginx's in every round (both measured within the same half minute) with their median.
+# harsher case), in LATENCY_ROUNDS rounds (3 by default). Then the maximum throughput (wrk, 64
+# connections, 2 threads), in ROUNDS rounds (5 by default). Each round takes the direct stub, nginx and
+# the gateway in turn, in the opposite order every other round: this machine's speed drifts by up to a
+# quarter from one minute to the next, so one run each compares moments as much as proxies. Latency
+# added is taken within each round (a target's figure less the direct stub's of the same round) and
+# reported as the median over rounds, with the gateway's figure in every round; LiteLLM, a hundred times
+# slower, is measured once and compared with the direct stub's median. Throughput is reported as the
+# median req/s of each, and the gateway's share of nginx's in every round (both measured within the
+# same half minute) with their median.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10}
 RATE=${RATE:-2000}
 ROUNDS=${ROUNDS:-5}
+LATENCY_ROUNDS=${LATENCY_ROUNDS:-3}
 CONNS=20
 WORK=${WORK:-$(mktemp -d /tmp/hg-bench.XXXXXX)}
 mkdir -p "$WORK"
@@ -119,7 +124,7 @@ wait_up "http://127.0.0.1:$LITELLM/health/liveliness" 120
 BODY='{"model":"stub-small","max_tokens":32,"messages":[{"role":"user","content":"benchmark the proxy with a short prompt"}]}'
 echo "$BODY" > "$WORK/body.json"
 
-measure() {  # name, url, key
+prepare() {  # name, url, key: wrk's script, a check that it answers 200, a warm-up
     local name=$1 url=$2 key=$3
     cat > "$WORK/post-$name.lua" <<LUA
 wrk.method = "POST"
@@ -127,25 +132,28 @@ wrk.body = [[$BODY]]
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $key"
 LUA
-    # Warm up, check it answers 200.
     local status
     status=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Content-Type: application/json" \
         -H "Authorization: Bearer $key" --data-binary @"$WORK/body.json" "$url")
     [ "$status" = 200 ] || { echo "$name answered $status" >&2; exit 1; }
     wrk -t2 -c$CONNS -d2s -s "$WORK/post-$name.lua" "$url" >/dev/null
-    # Latency at a fixed rate.
-    local per=$(( RATE / CONNS ))
+}
+
+measure() {  # round, name, url, key: appends "round name c50 c99 c/s l50 l99 l/s non-200" to results.txt
+    local round=$1 name=$2 url=$3 key=$4
+    # Lockstep: one hey, 20 connections at a fixed rate.
+    local per=$(( RATE / CONNS )) out="$WORK/hey-$name-$round.txt"
     hey -z "${DURATION}s" -c $CONNS -q $per -m POST -T application/json -H "Authorization: Bearer $key" \
-        -D "$WORK/body.json" "$url" > "$WORK/hey-$name.txt"
+        -D "$WORK/body.json" "$url" > "$out"
     local p50 p99 achieved errors clients
-    p50=$(awk '/ 50% in/ {print $3 * 1000}' "$WORK/hey-$name.txt")
-    p99=$(awk '/ 99% in/ {print $3 * 1000}' "$WORK/hey-$name.txt")
-    achieved=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$WORK/hey-$name.txt")
-    errors=$(awk '/\[[0-9]+\]/ && !/\[200\]/ {s += $2} END {print s + 0}' "$WORK/hey-$name.txt")
+    p50=$(awk '/ 50% in/ {print $3 * 1000}' "$out")
+    p99=$(awk '/ 99% in/ {print $3 * 1000}' "$out")
+    achieved=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$out")
+    errors=$(awk '/\[[0-9]+\]/ && !/\[200\]/ {s += $2} END {print s + 0}' "$out")
     # The same rate from independent clients: "p50 p99 achieved non-200".
-    clients=$(scripts/hey-clients.sh "$url" "$key" "$RATE" $CONNS "$DURATION" "$WORK/body.json" "$WORK/clients-$name")
+    clients=$(scripts/hey-clients.sh "$url" "$key" "$RATE" $CONNS "$DURATION" "$WORK/body.json" "$WORK/clients-$name-$round")
     errors=$(( errors + $(echo "$clients" | awk '{print $4}') ))
-    echo "$name $(echo "$clients" | awk '{print $1, $2, $3}') $p50 $p99 $achieved $errors" >> "$WORK/results.txt"
+    echo "$round $name $(echo "$clients" | awk '{print $1, $2, $3}') $p50 $p99 $achieved $errors" >> "$WORK/results.txt"
 }
 
 throughput() {  # name, url: appends "name req/s" to throughput.txt
@@ -158,15 +166,18 @@ declare -A URL=(
     [hydraguard]="http://127.0.0.1:$GATEWAY/v1/chat/completions" [litellm]="http://127.0.0.1:$LITELLM/v1/chat/completions"
 )
 : > "$WORK/results.txt"
-measure direct "${URL[direct]}" none
-measure nginx "${URL[nginx]}" none
-measure hydraguard "${URL[hydraguard]}" "$KEY"
-measure litellm "${URL[litellm]}" sk-bench-litellm
+declare -A SECRET=([direct]=none [nginx]=none [hydraguard]="$KEY" [litellm]=sk-bench-litellm)
+for name in direct nginx hydraguard litellm; do prepare "$name" "${URL[$name]}" "${SECRET[$name]}"; done
+order() {  # round: the three targets, the other way round every other round
+    if [ $(($1 % 2)) = 0 ]; then echo "hydraguard nginx direct"; else echo "direct nginx hydraguard"; fi
+}
+for round in $(seq 1 "$LATENCY_ROUNDS"); do
+    for name in $(order "$round"); do measure "$round" "$name" "${URL[$name]}" "${SECRET[$name]}"; done
+done
+measure 1 litellm "${URL[litellm]}" sk-bench-litellm  # far from the others: once is enough
 : > "$WORK/throughput.txt"
 for round in $(seq 1 "$ROUNDS"); do
-    order="direct nginx hydraguard"
-    [ $((round % 2)) = 0 ] && order="hydraguard nginx direct"
-    for name in $order; do throughput "$name" "${URL[$name]}"; done
+    for name in $(order "$round"); do throughput "$name" "${URL[$name]}"; done
 done
 throughput litellm "${URL[litellm]}"  # far from the others: once is enough
 
@@ -177,12 +188,35 @@ median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : i
 for name in direct nginx hydraguard litellm; do
     echo "$name $(awk -v n=$name '$1 == n {print $2}' "$WORK/throughput.txt" | median)"
 done > "$WORK/max.txt"
-awk 'FNR == NR {max[$1] = $2; next}
-     FNR == 1 {c50 = $2; c99 = $3; l50 = $5; l99 = $6}
-     BEGIN {printf "%-11s | %-36s | %-36s | %9s %7s\n", "", "independent clients: ms", "lockstep bursts: ms", "", ""
-            printf "%-11s | %6s %6s %7s %7s %6s | %6s %6s %7s %7s %6s | %9s %7s\n", "target", "p50", "p99", "+p50", "+p99", "req/s", "p50", "p99", "+p50", "+p99", "req/s", "max req/s", "non-200"}
-     {printf "%-11s | %6.2f %6.2f %7.2f %7.2f %6s | %6.2f %6.2f %7.2f %7.2f %6s | %9s %7s\n", $1, $2, $3, $2 - c50, $3 - c99, $4, $5, $6, $5 - l50, $6 - l99, $7, max[$1], $8}' \
-    "$WORK/max.txt" "$WORK/results.txt"
+python3 - "$WORK/results.txt" "$WORK/max.txt" <<'PY'
+import statistics, sys
+rows = [line.split() for line in open(sys.argv[1])]
+maximum = dict(line.split() for line in open(sys.argv[2]))
+# Per round: "p50 p99 rate" for independent clients (c) and lockstep (l), and non-200s.
+runs = {}
+for r in rows:
+    runs.setdefault(r[1], {})[int(r[0])] = [float(x) for x in r[2:9]]
+med = statistics.median
+direct = runs["direct"]
+def added(name, i):
+    # Within each round against the direct stub of that round; LiteLLM against the direct stub's median.
+    if name == "litellm":
+        return med(v[i] for r, v in runs[name].items()) - med(v[i] for v in direct.values())
+    return med(v[i] - direct[r][i] for r, v in runs[name].items())
+print(f"{'':11} | {'independent clients: ms':36} | {'lockstep bursts: ms':36} | {'':9} {'':7}")
+print(f"{'target':11} | {'p50':>6} {'p99':>6} {'+p50':>7} {'+p99':>7} {'req/s':>6} | {'p50':>6} {'p99':>6} {'+p50':>7} {'+p99':>7} {'req/s':>6} | {'max req/s':>9} {'non-200':>7}")
+for name in ["direct", "nginx", "hydraguard", "litellm"]:
+    v = runs[name]
+    m = lambda i: med(x[i] for x in v.values())
+    print(f"{name:11} | {m(0):6.2f} {m(1):6.2f} {added(name, 0):7.2f} {added(name, 1):7.2f} {m(2):6.0f} | "
+          f"{m(3):6.2f} {m(4):6.2f} {added(name, 3):7.2f} {added(name, 4):7.2f} {m(5):6.0f} | "
+          f"{maximum[name]:>9} {int(sum(x[6] for x in v.values())):7d}")
+gw = runs["hydraguard"]
+by_round = lambda i: " ".join(f"{gw[r][i] - direct[r][i]:.2f}" for r in sorted(gw))
+print(f"latency: medians of {len(direct)} rounds (LiteLLM: 1); the gateway's added latency by round:")
+print(f"  lockstep +p50 {by_round(3)}; +p99 {by_round(4)}")
+print(f"  independent +p50 {by_round(0)}; +p99 {by_round(1)}")
+PY
 # The gateway's share of nginx's throughput, round by round (each pair measured back to back).
 shares=$(awk '$1 == "nginx" {n[++i] = $2} $1 == "hydraguard" {g[++j] = $2}
               END {for (k = 1; k <= i; k++) printf "%d ", 100 * g[k] / n[k]}' "$WORK/throughput.txt")
