@@ -16,7 +16,7 @@
 # quarter from one minute to the next, so one run each compares moments as much as proxies. Latency
 # added is taken within each round (a target's figure less the direct stub's of the same round) and
 # reported as the median over rounds, with the gateway's figure in every round; LiteLLM, a hundred times
-# slower, is measured once and compared with the direct stub's median. Throughput is reported as the
+# slower, is measured once, in the first round's place. Throughput is reported as the
 # median req/s of each, and the gateway's share of nginx's in every round (both measured within the
 # same half minute) with their median.
 set -euo pipefail
@@ -174,7 +174,7 @@ order() {  # round: the three targets, the other way round every other round
 for round in $(seq 1 "$LATENCY_ROUNDS"); do
     for name in $(order "$round"); do measure "$round" "$name" "${URL[$name]}" "${SECRET[$name]}"; done
 done
-measure 1 litellm "${URL[litellm]}" sk-bench-litellm  # far from the others: once is enough
+measure 1 litellm "${URL[litellm]}" "${SECRET[litellm]}"  # far from the others: once is enough
 : > "$WORK/throughput.txt"
 for round in $(seq 1 "$ROUNDS"); do
     for name in $(order "$round"); do throughput "$name" "${URL[$name]}"; done
@@ -184,47 +184,43 @@ throughput litellm "${URL[litellm]}"  # far from the others: once is enough
 echo
 echo "hydraguard gateway benchmark: $(nproc) cores, ${DURATION}s per run, latency at $RATE req/s offered"
 echo "by $CONNS independent clients, and by $CONNS connections in lockstep (one hey); max req/s from wrk -c64"
-median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2)}'; }
-for name in direct nginx hydraguard litellm; do
-    echo "$name $(awk -v n=$name '$1 == n {print $2}' "$WORK/throughput.txt" | median)"
-done > "$WORK/max.txt"
-python3 - "$WORK/results.txt" "$WORK/max.txt" <<'PY'
-import statistics, sys
-rows = [line.split() for line in open(sys.argv[1])]
-maximum = dict(line.split() for line in open(sys.argv[2]))
-# Per round: "p50 p99 rate" for independent clients (c) and lockstep (l), and non-200s.
-runs = {}
-for r in rows:
-    runs.setdefault(r[1], {})[int(r[0])] = [float(x) for x in r[2:9]]
+python3 - "$WORK/results.txt" "$WORK/throughput.txt" "$WORK/hydraguard.sqlite" <<'PY'
+import sqlite3, statistics, sys
 med = statistics.median
+# Per target and round: independent clients' p50, p99, req/s, lockstep's p50, p99, req/s, and non-200s.
+runs = {}
+for line in open(sys.argv[1]):
+    r = line.split()
+    runs.setdefault(r[1], {})[int(r[0])] = [float(x) for x in r[2:9]]
+# Per target, its wrk req/s in round order.
+rates = {}
+for line in open(sys.argv[2]):
+    name, rate = line.split()
+    rates.setdefault(name, []).append(int(rate))
+maximum = {name: int(med(v)) for name, v in rates.items()}
 direct = runs["direct"]
-def added(name, i):
-    # Within each round against the direct stub of that round; LiteLLM against the direct stub's median.
-    if name == "litellm":
-        return med(v[i] for r, v in runs[name].items()) - med(v[i] for v in direct.values())
-    return med(v[i] - direct[r][i] for r, v in runs[name].items())
+def added(name, i, r):
+    """Target `name`'s figure `i` in round `r`, less the direct stub's in the same round."""
+    return runs[name][r][i] - direct[r][i]
 print(f"{'':11} | {'independent clients: ms':36} | {'lockstep bursts: ms':36} | {'':9} {'':7}")
 print(f"{'target':11} | {'p50':>6} {'p99':>6} {'+p50':>7} {'+p99':>7} {'req/s':>6} | {'p50':>6} {'p99':>6} {'+p50':>7} {'+p99':>7} {'req/s':>6} | {'max req/s':>9} {'non-200':>7}")
 for name in ["direct", "nginx", "hydraguard", "litellm"]:
     v = runs[name]
     m = lambda i: med(x[i] for x in v.values())
-    print(f"{name:11} | {m(0):6.2f} {m(1):6.2f} {added(name, 0):7.2f} {added(name, 1):7.2f} {m(2):6.0f} | "
-          f"{m(3):6.2f} {m(4):6.2f} {added(name, 3):7.2f} {added(name, 4):7.2f} {m(5):6.0f} | "
+    a = lambda i: med(added(name, i, r) for r in v)
+    print(f"{name:11} | {m(0):6.2f} {m(1):6.2f} {a(0):7.2f} {a(1):7.2f} {m(2):6.0f} | "
+          f"{m(3):6.2f} {m(4):6.2f} {a(3):7.2f} {a(4):7.2f} {m(5):6.0f} | "
           f"{maximum[name]:>9} {int(sum(x[6] for x in v.values())):7d}")
-gw = runs["hydraguard"]
-by_round = lambda i: " ".join(f"{gw[r][i] - direct[r][i]:.2f}" for r in sorted(gw))
-print(f"latency: medians of {len(direct)} rounds (LiteLLM: 1); the gateway's added latency by round:")
+by_round = lambda i: " ".join(f"{added('hydraguard', i, r):.2f}" for r in sorted(runs["hydraguard"]))
+print(f"latency: medians of {len(direct)} rounds (LiteLLM: 1, against the stub's first); the gateway's added latency by round:")
 print(f"  lockstep +p50 {by_round(3)}; +p99 {by_round(4)}")
 print(f"  independent +p50 {by_round(0)}; +p99 {by_round(1)}")
-PY
 # The gateway's share of nginx's throughput, round by round (each pair measured back to back).
-shares=$(awk '$1 == "nginx" {n[++i] = $2} $1 == "hydraguard" {g[++j] = $2}
-              END {for (k = 1; k <= i; k++) printf "%d ", 100 * g[k] / n[k]}' "$WORK/throughput.txt")
-echo "max req/s: medians of $ROUNDS rounds; gateway's share of nginx's by round: ${shares}(median $(echo $shares | tr ' ' '\n' | median)%)"
-echo "litellm: $(awk '$1 == "litellm" {print $2}' "$WORK/throughput.txt") req/s; gateway at $(awk '$1 == "hydraguard" {g = $2} $1 == "litellm" {l = $2} END {printf "%d", g / l}' "$WORK/max.txt")x"
-echo "records in the gateway's store: $(python3 - "$WORK/hydraguard.sqlite" <<'PY'
-import sqlite3, sys
-print(sqlite3.connect(sys.argv[1]).execute("select count(*) from usage_events").fetchone()[0])
+shares = [int(100 * g / n) for g, n in zip(rates["hydraguard"], rates["nginx"])]
+print(f"max req/s: medians of {len(shares)} rounds; gateway's share of nginx's by round: "
+      f"{' '.join(map(str, shares))} (median {int(med(shares))}%)")
+print(f"litellm: {rates['litellm'][0]} req/s; gateway at {maximum['hydraguard'] // maximum['litellm']}x")
+count = sqlite3.connect(sys.argv[3]).execute("select count(*) from usage_events").fetchone()[0]
+print(f"records in the gateway's store: {count}")
 PY
-)"
 echo "raw output: $WORK"
