@@ -7,6 +7,8 @@ import anthropic
 import openai
 import pytest
 
+from conftest import eventually
+
 
 def a_client(servers, key, retries=0):
     return anthropic.Anthropic(api_key=key, base_url=servers.base_url, max_retries=retries, timeout=20)
@@ -34,6 +36,8 @@ def test_anthropic_stream(servers):
         final = stream.get_final_message()
     assert text and text == final.content[0].text
     assert final.usage.output_tokens == len(text.split())
+    # A stream's record is committed after its last event has gone to the client: wait for it.
+    eventually(lambda: servers.admin("GET", "/admin/usage?account_id=py_card_b")["events"], "the stream's record")
     usage = servers.admin("GET", "/admin/usage?account_id=py_card_b")["events"]
     assert usage[0]["stream"] is True
     assert usage[0]["output_tokens"] == final.usage.output_tokens

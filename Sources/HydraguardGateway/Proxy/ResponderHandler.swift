@@ -27,7 +27,7 @@ extension Gateway: HTTPResponder {
     var fingerprintHeader: String? { config.tlsFingerprintHeader }
 }
 
-/// Connections served by SwiftNIO's HTTP/1.1 request decoder and the ``ResponderHandler``: a request is read
+/// Connections served by the ``RequestDecoder`` and the ``ResponderHandler``: a request is read
 /// whole on its event loop, answered by the responder on that loop, and its answer written back there (a
 /// whole answer as one buffer in one flush, a stream chunk by chunk as each write completes). It runs
 /// inside Hummingbird's server, which owns the listening socket, its lifecycle and graceful shutdown.
@@ -42,14 +42,18 @@ struct ResponderChildChannel: ServerChildChannel {
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
             let handler = ResponderHandler(responder: responder)
-            // Only NIO's decoder before the handler. The handler queues pipelined requests itself, so that
+            // Only the gateway's request decoder before the handler: it passes each request on whole, with
+            // just the headers read made into strings. The handler queues pipelined requests itself, so that
             // reading is not switched off and on around every answer (two epoll_ctl calls a request); it
             // answers a request that cannot be parsed itself; and it frames its answers itself, each as one
             // buffer, so that an answer is one write through the pipeline rather than three through an
             // encoder and NIO's header validator and error handler. The header values it writes are the
-            // responder's own or ones NIO's parser accepted, so there is nothing to validate.
+            // responder's own or ones the decoder accepted, so there is nothing to validate.
             try channel.pipeline.syncOperations.addHandler(
-                ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
+                ByteToMessageHandler(
+                    RequestDecoder(
+                        maxBodyBytes: responder.maxBodyBytes,
+                        fingerprintHeader: responder.fingerprintHeader.map { Array($0.utf8) })))
             try channel.pipeline.syncOperations.addHandler(handler)
             return Value(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
         }
@@ -68,7 +72,7 @@ struct ResponderChildChannel: ServerChildChannel {
 /// framed as HTTP/1.1 (or 1.0) by ``ResponseFraming``. Requests a client pipelines behind it wait in a short
 /// queue, and reading stops while that is full.
 final class ResponderHandler: ChannelDuplexHandler {
-    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundIn = RequestPart
     typealias OutboundIn = IOData
     typealias OutboundOut = IOData
 
@@ -76,68 +80,46 @@ final class ResponderHandler: ChannelDuplexHandler {
     static let maxQueued = 8
 
     private let responder: any HTTPResponder
-    private let maxBody: Int
-    private var head: HTTPRequestHead?
-    private var body: ByteBuffer?
     private var peer: String?
     private var peerKnown = false
     private var busy = false
     private var closing = false
-    private var queued: [(HTTPRequestHead, ByteBuffer)] = []
+    private var queued: [(RequestHead, ByteBuffer)] = []
     private var readPending = false
     /// The task writing a streamed answer, while it runs.
     private var streamTask: Task<Void, Never>?
     /// The last secret that matched on this connection (see ``KeyMemo``).
     private let keyMemo = KeyMemo()
-    /// The TLS fingerprint header's name, as bytes once per connection rather than once per request.
-    private let fingerprintHeader: [UInt8]?
 
     init(responder: any HTTPResponder) {
         self.responder = responder
-        maxBody = responder.maxBodyBytes
-        fingerprintHeader = responder.fingerprintHeader.map { Array($0.utf8) }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case .head(let head):
-            self.head = head
-            body = nil
+        case .continueExpected:
             // A client that waits for leave to send its body (curl does for large ones) gets it at once.
-            if head.version.minor >= 1, head.headers.first(name: "expect")?.lowercased() == "100-continue" {
-                var buffer = context.channel.allocator.buffer(capacity: 32)
-                buffer.writeStaticString("HTTP/1.1 100 Continue\r\n\r\n")
-                context.writeAndFlush(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)
-            }
-        case .body(var chunk):
-            // Kept up to just past the limit: the handler answers 413 for anything longer.
-            if body == nil {
-                body = chunk
-            } else if body!.readableBytes <= maxBody {
-                body!.writeBuffer(&chunk)
-            }
-        case .end:
-            guard let head else { return }
-            self.head = nil
-            let whole = body ?? ByteBuffer()
-            body = nil
+            var buffer = context.channel.allocator.buffer(capacity: 32)
+            buffer.writeStaticString("HTTP/1.1 100 Continue\r\n\r\n")
+            context.writeAndFlush(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)
+        case .request(let head, let body):
             if busy {
-                queued.append((head, whole))
+                queued.append((head, body))
             } else {
-                dispatch(head, body: whole, context: context)
+                dispatch(head, body: body, context: context)
             }
         }
     }
 
-    private func dispatch(_ head: HTTPRequestHead, body: ByteBuffer, context: ChannelHandlerContext) {
+    private func dispatch(_ head: RequestHead, body: ByteBuffer, context: ChannelHandlerContext) {
         if !peerKnown {
             peer = context.channel.remoteAddress?.ipAddress
             peerKnown = true
         }
         busy = true
-        let keepAlive = head.isKeepAlive
+        let keepAlive = head.keepAlive
         let version = head.version
-        let request = GatewayRequest(head: head, body: body, peer: peer, keyMemo: keyMemo, fingerprintHeader: fingerprintHeader)
+        let request = GatewayRequest(head: head, body: body, peer: peer, keyMemo: keyMemo)
         // Everything up to the answer runs on this loop (the upstream's connection is one of its own), so
         // the answer is written from inside the upstream's read, with no hop.
         responder.serve(request, on: context.eventLoop).assumeIsolated().whenComplete { result in
@@ -201,7 +183,7 @@ final class ResponderHandler: ChannelDuplexHandler {
     /// A request that cannot be parsed ends the connection: answered 400 at once when no answer is under
     /// way, else closed once that answer is written (requests pipelined behind it are dropped).
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        guard error is HTTPParserError else {
+        guard error is RequestParseError else {
             context.fireErrorCaught(error)
             return
         }
