@@ -1,3 +1,4 @@
+import Foundation
 import HydraguardSimulator
 import NIOCore
 import NIOEmbedded
@@ -15,22 +16,17 @@ import Testing
         var refused = false
     }
 
-    /// A request as both decoders can report it.
+    /// A request as both decoders can report it: the gateway's head and the body.
+    @dynamicMemberLookup
     struct Read: Equatable, CustomStringConvertible {
-        var method: String
-        var uri: String
-        var version: String
-        var keepAlive: Bool
-        var apiKey: String?
-        var authorization: String?
-        var forwardedFor: String?
-        var userAgent: String?
-        var anthropicVersion: String?
-        var anthropicBeta: String?
-        var fingerprint: String?
+        var head: RequestHead
         var body: [UInt8]
 
-        var description: String { "\(method) \(uri) \(version) keepAlive=\(keepAlive) key=\(apiKey ?? "-") body=\(body.count)" }
+        subscript<T>(dynamicMember path: KeyPath<RequestHead, T>) -> T { head[keyPath: path] }
+
+        var description: String {
+            "\(head.method.rawValue) \(head.uri) \(head.version) keepAlive=\(head.keepAlive) key=\(head.apiKey ?? "-") body=\(body.count)"
+        }
     }
 
     static let fingerprintName = "x-ja4"
@@ -53,12 +49,7 @@ import Testing
                     switch part {
                     case .continueExpected: continues += 1
                     case .request(let head, let body):
-                        outcome.requests.append(
-                            Read(
-                                method: head.method.rawValue, uri: head.uri, version: "\(head.version)", keepAlive: head.keepAlive,
-                                apiKey: head.apiKey, authorization: head.authorization, forwardedFor: head.forwardedFor,
-                                userAgent: head.userAgent, anthropicVersion: head.anthropicVersion, anthropicBeta: head.anthropicBeta,
-                                fingerprint: head.tlsFingerprint, body: Array(body.readableBytesView)))
+                        outcome.requests.append(Read(head: head, body: Array(body.readableBytesView)))
                     }
                 }) == .continue {}
                 buffer.discardReadBytes()
@@ -98,13 +89,15 @@ import Testing
                             }
                             return values.isEmpty ? nil : values.joined(separator: ", ")
                         }
-                        outcome.requests.append(
-                            Read(
-                                method: h.method.rawValue, uri: h.uri, version: "\(h.version)", keepAlive: h.isKeepAlive,
-                                apiKey: joined("x-api-key"), authorization: joined("authorization"),
-                                forwardedFor: joined("x-forwarded-for"), userAgent: joined("user-agent"),
-                                anthropicVersion: joined("anthropic-version"), anthropicBeta: joined("anthropic-beta"),
-                                fingerprint: joined(fingerprintName), body: body))
+                        let read = RequestHead(
+                            method: h.method, uri: h.uri, version: h.version, keepAlive: h.isKeepAlive,
+                            expectsContinue: h.version == .http1_1
+                                && h.headers["expect"].first?.trimmingCharacters(in: .whitespaces).lowercased() == "100-continue",
+                            apiKey: joined("x-api-key"), authorization: joined("authorization"),
+                            forwardedFor: joined("x-forwarded-for"), userAgent: joined("user-agent"),
+                            anthropicVersion: joined("anthropic-version"), anthropicBeta: joined("anthropic-beta"),
+                            tlsFingerprint: joined(fingerprintName))
+                        outcome.requests.append(Read(head: read, body: body))
                         head = nil
                     }
                 }
@@ -136,20 +129,20 @@ import Testing
         #expect(!outcome.refused)
         #expect(outcome.requests.count == 1)
         let r = outcome.requests[0]
-        #expect(r.method == "POST" && r.uri == "/v1/messages?beta=true" && r.version == "HTTP/1.1" && r.keepAlive)
+        #expect(r.method == .POST && r.uri == "/v1/messages?beta=true" && r.version == .http1_1 && r.keepAlive)
         #expect(r.apiKey == "hg_key_a_b")
         #expect(r.authorization == "Bearer other")
         // Repeated headers read as HTTP combines them.
         #expect(r.forwardedFor == "198.51.100.1, 203.0.113.9")
         #expect(r.userAgent == "anthropic-python/2.12.0")
         #expect(r.anthropicVersion == "2023-06-01" && r.anthropicBeta == "tools-2024")
-        #expect(r.fingerprint == "t13d1516h2")
+        #expect(r.tlsFingerprint == "t13d1516h2")
         #expect(r.body == Array("{}".utf8))
         #expect(outcome == Self.nio(bytes))
 
         let request = GatewayRequest(
             head: RequestHead(method: .GET, uri: "/healthz", version: .http1_1, keepAlive: true), body: ByteBuffer(), peer: nil)
-        #expect(request.path == "/healthz" && request.apiKey == nil)
+        #expect(request.path == "/healthz" && request.head.apiKey == nil)
         let withQuery = GatewayRequest(
             head: RequestHead(method: .POST, uri: "/v1/messages?beta=true", version: .http1_1, keepAlive: true), body: ByteBuffer(),
             peer: "10.0.0.1")
@@ -298,7 +291,7 @@ import Testing
             // The gateway may close a connection that llhttp would keep (it trims a tab after `close`,
             // which llhttp does not): nothing is framed differently by that.
             for k in 0..<min(ours.requests.count, theirs.requests.count) where !ours.requests[k].keepAlive {
-                theirs.requests[k].keepAlive = false
+                theirs.requests[k].head.keepAlive = false
             }
             let text = String(decoding: bytes, as: UTF8.self).debugDescription
             // Every request the gateway read, NIO read the same, in the same place.

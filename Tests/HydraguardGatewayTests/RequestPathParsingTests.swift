@@ -1,6 +1,5 @@
 import Foundation
 import NIOCore
-import NIOHTTP1
 import Testing
 
 @testable import HydraguardGateway

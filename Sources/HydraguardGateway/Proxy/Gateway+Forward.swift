@@ -258,7 +258,7 @@ extension Gateway {
 
     /// `GET /v1/models`: the upstream's list, narrowed to what the caller's tier may use.
     func handleModels(_ request: GatewayRequest, on loop: any EventLoop) async -> GatewayAnswer {
-        let flavor: APIFlavor = request.apiKey != nil || request.anthropicVersion != nil ? .anthropic : .openai
+        let flavor: APIFlavor = request.head.apiKey != nil || request.head.anthropicVersion != nil ? .anthropic : .openai
         let exchange = exchange(for: request, flavor: flavor, endpoint: "/v1/models", model: "-")
         var secret = ""
         var principal: Principal?
@@ -283,7 +283,7 @@ extension Gateway {
         let started = ContinuousClock.now
         do {
             let headers = upstreamHeaders(
-                flavor: flavor, anthropicVersion: request.anthropicVersion, anthropicBeta: request.anthropicBeta,
+                flavor: flavor, anthropicVersion: request.head.anthropicVersion, anthropicBeta: request.head.anthropicBeta,
                 hasBody: false)
             let response = try await sendUpstream(path: "/v1/models", headers: headers, body: nil, stream: false, on: loop)
                 .get()

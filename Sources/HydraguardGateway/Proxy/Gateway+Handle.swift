@@ -72,18 +72,18 @@ extension Gateway {
     /// else. The future never fails (every error is an answer in the caller's format) and completes on
     /// `loop`; when the key is cached and the upstream is plain HTTP, no step leaves that loop.
     func serve(_ request: GatewayRequest, on loop: any EventLoop) -> EventLoopFuture<GatewayAnswer> {
-        switch (request.method, request.path) {
+        switch (request.head.method, request.path) {
         case (.POST, "/v1/messages"): return handleChat(request, flavor: .anthropic, on: loop)
         case (.POST, "/v1/chat/completions"): return handleChat(request, flavor: .openai, on: loop)
         case (.GET, "/v1/models"): return loop.makeFutureWithLoopTask { await self.handleModels(request, on: loop) }
         case (.GET, "/healthz"):
             return loop.makeSucceededFuture(.whole(.ok, ["content-type": "text/plain"], ByteBuffer(string: "ok\n")))
         default:
-            let flavor: APIFlavor = request.path.hasPrefix("/v1/messages") || request.anthropicVersion != nil
+            let flavor: APIFlavor = request.path.hasPrefix("/v1/messages") || request.head.anthropicVersion != nil
                 ? .anthropic : .openai
             return loop.makeSucceededFuture(
                 errorAnswer(
-                    GatewayError(.notFound, "no route for \(request.method.rawValue) \(request.path)"), flavor: flavor,
+                    GatewayError(.notFound, "no route for \(request.head.method.rawValue) \(request.path)"), flavor: flavor,
                     requestID: Self.requestID()))
         }
     }
@@ -138,15 +138,15 @@ extension Gateway {
 
     /// A new record for a request, before anything is known of its caller.
     func exchange(for request: GatewayRequest, flavor: APIFlavor, endpoint: String, model: String) -> Exchange {
-        let clientIP = clientAddress(socket: request.peer, forwardedFor: request.forwardedFor)
+        let clientIP = clientAddress(socket: request.peer, forwardedFor: request.head.forwardedFor)
         // Believed only from a trusted proxy: a client could name any fingerprint itself.
-        let fingerprint = request.tlsFingerprint.flatMap { value in
+        let fingerprint = request.head.tlsFingerprint.flatMap { value in
             isTrustedProxy(request.peer) ? Self.clipped(value, to: Self.maxFingerprintCharacters) : nil
         }
         return Exchange(
             event: UsageEvent(
                 ts: Timestamp(secondsSince1970: limiter.clock.now()), requestID: Self.requestID(), accountID: "-",
-                keyID: "-", ip: clientIP, userAgent: request.userAgent, tlsFingerprint: fingerprint, endpoint: endpoint,
+                keyID: "-", ip: clientIP, userAgent: request.head.userAgent, tlsFingerprint: fingerprint, endpoint: endpoint,
                 model: model, status: 0, inputTokens: 0, outputTokens: 0),
             flavor: flavor, started: .now)
     }
@@ -166,7 +166,7 @@ extension Gateway {
     /// The principal behind the presented key: from the cache on the caller's thread, else from the store
     /// unless the client's address prefix is locked out of it.
     func principal(for request: GatewayRequest, exchange: Exchange, on loop: any EventLoop) -> Lookup {
-        guard let secret = Self.presentedSecret(apiKey: request.apiKey, authorization: request.authorization) else {
+        guard let secret = Self.presentedSecret(apiKey: request.head.apiKey, authorization: request.head.authorization) else {
             return .missing
         }
         guard let keyID = KeyHasher.keyID(inSecret: secret) else { return .known(secret: secret, nil) }
@@ -362,7 +362,7 @@ extension Gateway {
         chat.askForStreamUsage()
         return Plan(
             chat: chat, body: chat.forwardBody(original: request.body), reservation: reservation, estimate: estimate,
-            anthropicVersion: request.anthropicVersion, anthropicBeta: request.anthropicBeta)
+            anthropicVersion: request.head.anthropicVersion, anthropicBeta: request.head.anthropicBeta)
     }
 
     /// At most `limit` characters of `text`; the text itself (no copy, no counting) when its UTF-8 is no

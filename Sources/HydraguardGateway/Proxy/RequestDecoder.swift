@@ -18,6 +18,8 @@ struct RequestHead: Sendable, Equatable {
     var userAgent: String?
     var anthropicVersion: String?
     var anthropicBeta: String?
+    /// The value of the configured TLS fingerprint header (`tls_fingerprint_header`), whoever sent it:
+    /// believed only from a trusted proxy, which the gateway decides.
     var tlsFingerprint: String?
 }
 
@@ -379,8 +381,9 @@ struct RequestDecoder: ByteToMessageDecoder {
             let value = UnsafeRawBufferPointer(rebasing: bytes[(i + valueStart)..<(i + valueEnd)])
             // A tab anywhere in a line that frames the request or keeps the connection: llhttp refuses a
             // length or an encoding with one and does not take `keep-alive` beside one, so the gateway
-            // refuses the first and closes on the second rather than read either differently.
-            let hasTab = UnsafeRawBufferPointer(rebasing: bytes[i..<end]).contains(0x09)
+            // refuses the first and closes on the second rather than read either differently. Looked for
+            // in those three headers only.
+            let line = UnsafeRawBufferPointer(rebasing: bytes[i..<end])
             i = end + 2
             guard let read = Self.read(name) else {
                 if let fingerprintHeader, Self.same(name, fingerprintHeader) { Self.join(&head.tlsFingerprint, value) }
@@ -395,12 +398,12 @@ struct RequestDecoder: ByteToMessageDecoder {
             case .anthropicBeta: Self.join(&head.anthropicBeta, value)
             case .contentLength:
                 guard contentLength == nil else { throw RequestParseError(reason: "content-length is given twice") }
-                guard !hasTab else { throw RequestParseError(reason: "a tab in content-length") }
+                guard !line.contains(0x09) else { throw RequestParseError(reason: "a tab in content-length") }
                 contentLength = try Self.decimal(value)
             case .transferEncoding:
                 guard !sawTransferEncoding else { throw RequestParseError(reason: "transfer-encoding is given twice") }
                 sawTransferEncoding = true
-                guard !hasTab else { throw RequestParseError(reason: "a tab in transfer-encoding") }
+                guard !line.contains(0x09) else { throw RequestParseError(reason: "a tab in transfer-encoding") }
                 guard Self.same(value, Self.chunkedToken) else {
                     throw RequestParseError(reason: "transfer-encoding other than chunked")
                 }
@@ -408,7 +411,7 @@ struct RequestDecoder: ByteToMessageDecoder {
             case .connection:
                 var keepAlive = false
                 Self.connectionTokens(value, close: &connectionClose, keepAlive: &keepAlive)
-                if keepAlive, !hasTab { connectionKeepAlive = true }
+                if keepAlive, !line.contains(0x09) { connectionKeepAlive = true }
             case .expect:
                 if !sawExpect {
                     sawExpect = true

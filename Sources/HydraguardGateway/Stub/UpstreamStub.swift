@@ -60,13 +60,13 @@ struct UpstreamStub: HTTPResponder {
     ]
 
     func serve(_ request: GatewayRequest, on loop: any EventLoop) -> EventLoopFuture<GatewayAnswer> {
-        switch (request.method, request.path) {
+        switch (request.head.method, request.path) {
         case (.POST, "/v1/messages"): return answer(request.body, openAI: false, on: loop)
         case (.POST, "/v1/chat/completions"): return answer(request.body, openAI: true, on: loop)
         case (.GET, "/v1/models"): return loop.makeSucceededFuture(models())
         default:
             return loop.makeSucceededFuture(
-                Self.error(request.anthropicVersion == nil, .notFound, "no route for \(request.path)"))
+                Self.error(request.head.anthropicVersion == nil, .notFound, "no route for \(request.path)"))
         }
     }
 
