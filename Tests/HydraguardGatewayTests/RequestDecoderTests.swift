@@ -55,7 +55,7 @@ import Testing
                 buffer.discardReadBytes()
             }
         } catch {
-            #expect(error is RequestParseError)
+            #expect(error is HTTP1ParseError)
             outcome.refused = true
         }
         return (outcome, continues)
@@ -266,9 +266,9 @@ import Testing
 
     @Test func aHeadLargerThanTheLimitIsRefusedWithoutWaitingForItsEnd() {
         var text = "GET / HTTP/1.1\r\n"
-        while text.utf8.count <= RequestDecoder.maxHeadBytes { text += "x-filler: " + String(repeating: "f", count: 100) + "\r\n" }
+        while text.utf8.count <= HTTP1.maxHeadBytes { text += "x-filler: " + String(repeating: "f", count: 100) + "\r\n" }
         #expect(Self.ours(Self.request(text)).0.refused)
-        let endless = Array(repeating: UInt8(ascii: "a"), count: RequestDecoder.maxHeadBytes + 10)
+        let endless = Array(repeating: UInt8(ascii: "a"), count: HTTP1.maxHeadBytes + 10)
         #expect(Self.ours(endless).0.refused)
     }
 

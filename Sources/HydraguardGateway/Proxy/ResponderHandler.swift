@@ -183,7 +183,7 @@ final class ResponderHandler: ChannelDuplexHandler {
     /// A request that cannot be parsed ends the connection: answered 400 at once when no answer is under
     /// way, else closed once that answer is written (requests pipelined behind it are dropped).
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        guard error is RequestParseError else {
+        guard error is HTTP1ParseError else {
             context.fireErrorCaught(error)
             return
         }

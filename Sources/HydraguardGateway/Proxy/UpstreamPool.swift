@@ -189,11 +189,11 @@ final class UpstreamPool: Sendable {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     // The request goes out as the bytes `encodeRequest` made, so there is no encoder (and no
-                    // header validator: see `encodeRequest`); NIO's response decoder still sees each request's
-                    // head on its way out, which tells it whether the answer has a body.
+                    // header validator: see `encodeRequest`); the response decoder sees each request's method
+                    // on its way out, which tells it whether the answer has a body.
                     let sync = channel.pipeline.syncOperations
                     try sync.addHandler(RequestBytesWriter())
-                    try sync.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes)))
+                    try sync.addHandler(ByteToMessageHandler(ResponseDecoder()))
                     try sync.addHandler(UpstreamHandler(pool: pool))
                 }
             }
@@ -244,9 +244,9 @@ struct UpstreamConnection: @unchecked Sendable {
 /// Runs one exchange at a time on a connection. Lives on its channel's event loop; `@unchecked Sendable`
 /// only so that the pool and the stream's delegate can hold it, and they call it on that loop.
 final class UpstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
-    typealias InboundIn = HTTPClientResponsePart
-    typealias OutboundIn = HTTPClientRequestPart
-    typealias OutboundOut = HTTPClientRequestPart
+    typealias InboundIn = ResponsePart
+    typealias OutboundIn = UpstreamRequestBytes
+    typealias OutboundOut = UpstreamRequestBytes
 
     typealias Producer = NIOThrowingAsyncSequenceProducer<
         ByteBuffer, any Error, NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark, StreamDelegate
@@ -283,18 +283,6 @@ final class UpstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
 
     fileprivate init(pool: UpstreamPool) { self.pool = pool }
 
-    private static let postHead = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/")
-    private static let getHead = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/")
-
-    /// A head with the request's method: all the response decoder reads of it.
-    private static func decoderHead(_ method: HTTPMethod) -> HTTPRequestHead {
-        switch method {
-        case .POST: postHead
-        case .GET: getHead
-        default: HTTPRequestHead(version: .http1_1, method: method, uri: "/")
-        }
-    }
-
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
 
     func start(_ exchange: UpstreamExchange, reused: Bool, promise: EventLoopPromise<UpstreamResponse>) {
@@ -319,10 +307,7 @@ final class UpstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
         lastRead = now
         deadline = now + exchange.timeout
         schedule(at: deadline)
-        // The head is for the response decoder only (``RequestBytesWriter`` drops it); the bytes are the
-        // whole request.
-        context.write(wrapOutboundOut(.head(Self.decoderHead(exchange.method))), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(exchange.bytes))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(UpstreamRequestBytes(method: exchange.method, bytes: exchange.bytes)), promise: nil)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -330,10 +315,10 @@ final class UpstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
         case .head(let head):
             guard case .waitingHead = state, let exchange else { return }
             receivedAny = true
-            status = Int(head.status.code)
-            keepAlive = head.isKeepAlive
-            contentType = head.headers.first(name: "content-type")
-            cacheControl = head.headers.first(name: "cache-control")
+            status = head.status
+            keepAlive = head.keepAlive
+            contentType = head.contentType
+            cacheControl = head.cacheControl
             if exchange.stream {
                 let generation = generation
                 let sequence = Producer.makeSequence(
@@ -499,18 +484,14 @@ final class UpstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
     }
 }
 
-/// Puts a request on the wire where NIO's request encoder would stand, after the response decoder: the
-/// request comes framed already, as ``UpstreamExchange/bytes`` in one body part, and the head that goes
-/// ahead of it (for the decoder) is dropped.
+/// Puts a request on the wire where NIO's request encoder would stand, after the response decoder (which
+/// notes its method): the request comes framed already.
 final class RequestBytesWriter: ChannelOutboundHandler, RemovableChannelHandler {
-    typealias OutboundIn = HTTPClientRequestPart
+    typealias OutboundIn = UpstreamRequestBytes
     typealias OutboundOut = IOData
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        switch unwrapOutboundIn(data) {
-        case .body(let bytes): context.write(wrapOutboundOut(bytes), promise: promise)
-        case .head, .end: promise?.succeed()
-        }
+        context.write(wrapOutboundOut(.byteBuffer(unwrapOutboundIn(data).bytes)), promise: promise)
     }
 }
 
