@@ -4,13 +4,16 @@
 #
 #   scripts/bench-gateway.sh                 # 10 s per measurement
 #   DURATION=20 RATE=2000 scripts/bench-gateway.sh
+#   RELAY_BIN=scripts/nio-relay/.build/release/nio-relay scripts/bench-gateway.sh   # and a bare SwiftNIO relay
 #
 # For each target it reports p50 and p99 latency at a fixed RATE offered two ways, and the latency added
 # over the direct stub: by 20 independent clients (scripts/hey-clients.sh: 20 hey processes of one
 # connection each, their clocks out of phase, as a real API's clients are; latency without the first and
 # last half second, when those processes start and exit), and by one hey with 20
 # connections (whose workers fire in lockstep: bursts of 20 requests at once every 20/RATE s, the
-# harsher case), in LATENCY_ROUNDS rounds (3 by default). Then the maximum throughput (wrk, 64
+# harsher case), in LATENCY_ROUNDS rounds (3 by default), with each target's own CPU time per request
+# over the lockstep run (its processes' user and system time; the stub's counted only for the stub
+# reached directly). Then the maximum throughput (wrk, 64
 # connections, 2 threads), in ROUNDS rounds (5 by default). Each round takes the direct stub, nginx and
 # the gateway in turn, in the opposite order every other round: this machine's speed drifts by up to a
 # quarter from one minute to the next, so one run each compares moments as much as proxies. Latency
@@ -28,7 +31,7 @@ LATENCY_ROUNDS=${LATENCY_ROUNDS:-3}
 CONNS=20
 WORK=${WORK:-$(mktemp -d /tmp/hg-bench.XXXXXX)}
 mkdir -p "$WORK"
-STUB=18080 GATEWAY=18081 LITELLM=18082 ADMIN=18083 NGINX=18084
+STUB=18080 GATEWAY=18081 LITELLM=18082 ADMIN=18083 NGINX=18084 RELAY=18085
 
 need=()
 command -v wrk >/dev/null || need+=(wrk)
@@ -66,6 +69,7 @@ wait_up() {  # url, seconds
 
 # The stub.
 "$BIN" upstream-stub --port $STUB & pids+=($!)
+STUB_PID=$!
 wait_up "http://127.0.0.1:$STUB/v1/models" 30
 
 # The gateway, every check on (scripts/bench-config.sh). Address intelligence too: the simulator's
@@ -79,6 +83,7 @@ KEY=$("$BIN" keys create --config "$WORK/hydraguard.yaml" --account bench --tier
 # One event loop per core by default, as the gateway runs unless told otherwise (GATEWAY_EVENT_LOOPS=1
 # leaves the load generator and the stub a core of their own).
 "$BIN" gateway --config "$WORK/hydraguard.yaml" --log-level warning --event-loops "${GATEWAY_EVENT_LOOPS:-$(nproc)}" & pids+=($!)
+GATEWAY_PID=$!
 wait_up "http://127.0.0.1:$GATEWAY/healthz" 30
 
 # nginx proxying the stub with keep-alive upstream connections.
@@ -102,6 +107,16 @@ NGINX
 nginx -c "$WORK/nginx.conf"
 wait_up "http://127.0.0.1:$NGINX/v1/models" 10
 
+# With RELAY_BIN, a fifth target: scripts/nio-relay, a SwiftNIO TCP relay that does no more than copy
+# bytes (the least any SwiftNIO proxy costs per request on this machine).
+TARGETS="direct nginx hydraguard"
+if [ -n "${RELAY_BIN:-}" ]; then
+    "$RELAY_BIN" $RELAY $STUB > "$WORK/relay.log" 2>&1 & pids+=($!)
+    RELAY_PID=$!
+    wait_up "http://127.0.0.1:$RELAY/v1/models" 10
+    TARGETS="direct nginx nio-relay hydraguard"
+fi
+
 # LiteLLM in config mode: without a database its only key is the master key, limited by the
 # deployment's rpm/tpm and the per-key max_parallel_requests.
 cat > "$WORK/litellm.yaml" <<LITELLM
@@ -119,6 +134,7 @@ general_settings:
 LITELLM
 "$VENV/bin/litellm" --config "$WORK/litellm.yaml" --host 127.0.0.1 --port $LITELLM --num_workers 1 \
     > "$WORK/litellm.log" 2>&1 & pids+=($!)
+LITELLM_PID=$!
 wait_up "http://127.0.0.1:$LITELLM/health/liveliness" 120
 
 BODY='{"model":"stub-small","max_tokens":32,"messages":[{"role":"user","content":"benchmark the proxy with a short prompt"}]}'
@@ -139,12 +155,36 @@ LUA
     wrk -t2 -c$CONNS -d2s -s "$WORK/post-$name.lua" "$url" >/dev/null
 }
 
-measure() {  # round, name, url, key: appends "round name c50 c99 c/s l50 l99 l/s non-200" to results.txt
+# The processes that serve a target, the stub excluded (it serves every target alike): a process and its
+# children (nginx's workers, LiteLLM's).
+serving() {  # name
+    local root
+    case $1 in
+        direct) root=$STUB_PID ;;
+        nginx) root=$(cat "$WORK/nginx.pid") ;;
+        hydraguard) root=$GATEWAY_PID ;;
+        litellm) root=$LITELLM_PID ;;
+        nio-relay) root=$RELAY_PID ;;
+    esac
+    echo "$root" $(pgrep -P "$root" || true)
+}
+ticks() {  # pids: CPU time (user + system) of the processes, every thread, in clock ticks
+    local t=0 pid
+    for pid in "$@"; do
+        [ -r "/proc/$pid/stat" ] && t=$(( t + $(sed 's/.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}') ))
+    done
+    echo $t
+}
+
+measure() {  # round, name, url, key: appends "round name c50 c99 c/s l50 l99 l/s non-200 cpu-us" to results.txt
     local round=$1 name=$2 url=$3 key=$4
-    # Lockstep: one hey, 20 connections at a fixed rate.
-    local per=$(( RATE / CONNS )) out="$WORK/hey-$name-$round.txt"
+    # Lockstep: one hey, 20 connections at a fixed rate; the target's own CPU over it, per request.
+    local per=$(( RATE / CONNS )) out="$WORK/hey-$name-$round.txt" procs t0 t1
+    procs=$(serving "$name")
+    t0=$(ticks $procs)
     hey -z "${DURATION}s" -c $CONNS -q $per -m POST -T application/json -H "Authorization: Bearer $key" \
         -D "$WORK/body.json" "$url" > "$out"
+    t1=$(ticks $procs)
     local p50 p99 achieved errors clients
     p50=$(awk '/ 50% in/ {print $3 * 1000}' "$out")
     p99=$(awk '/ 99% in/ {print $3 * 1000}' "$out")
@@ -153,7 +193,11 @@ measure() {  # round, name, url, key: appends "round name c50 c99 c/s l50 l99 l/
     # The same rate from independent clients: "p50 p99 achieved non-200".
     clients=$(scripts/hey-clients.sh "$url" "$key" "$RATE" $CONNS "$DURATION" "$WORK/body.json" "$WORK/clients-$name-$round")
     errors=$(( errors + $(echo "$clients" | awk '{print $4}') ))
-    echo "$round $name $(echo "$clients" | awk '{print $1, $2, $3}') $p50 $p99 $achieved $errors" >> "$WORK/results.txt"
+    local cpu
+    local answered
+    answered=$(awk '/\[[0-9]+\]/ {s += $2} END {print s + 0}' "$out")
+    cpu=$(python3 -c "print(round(($t1 - $t0) / $(getconf CLK_TCK) * 1e6 / max(1, $answered)))")
+    echo "$round $name $(echo "$clients" | awk '{print $1, $2, $3}') $p50 $p99 $achieved $errors $cpu" >> "$WORK/results.txt"
 }
 
 throughput() {  # name, url: appends "name req/s" to throughput.txt
@@ -164,12 +208,13 @@ throughput() {  # name, url: appends "name req/s" to throughput.txt
 declare -A URL=(
     [direct]="http://127.0.0.1:$STUB/v1/chat/completions" [nginx]="http://127.0.0.1:$NGINX/v1/chat/completions"
     [hydraguard]="http://127.0.0.1:$GATEWAY/v1/chat/completions" [litellm]="http://127.0.0.1:$LITELLM/v1/chat/completions"
+    [nio-relay]="http://127.0.0.1:$RELAY/v1/chat/completions"
 )
 : > "$WORK/results.txt"
-declare -A SECRET=([direct]=none [nginx]=none [hydraguard]="$KEY" [litellm]=sk-bench-litellm)
-for name in direct nginx hydraguard litellm; do prepare "$name" "${URL[$name]}" "${SECRET[$name]}"; done
-order() {  # round: the three targets, the other way round every other round
-    if [ $(($1 % 2)) = 0 ]; then echo "hydraguard nginx direct"; else echo "direct nginx hydraguard"; fi
+declare -A SECRET=([direct]=none [nginx]=none [hydraguard]="$KEY" [litellm]=sk-bench-litellm [nio-relay]=none)
+for name in $TARGETS litellm; do prepare "$name" "${URL[$name]}" "${SECRET[$name]}"; done
+order() {  # round: the targets, the other way round every other round
+    if [ $(($1 % 2)) = 0 ]; then echo "$TARGETS" | tr ' ' '\n' | tac | tr '\n' ' '; else echo "$TARGETS"; fi
 }
 for round in $(seq 1 "$LATENCY_ROUNDS"); do
     for name in $(order "$round"); do measure "$round" "$name" "${URL[$name]}" "${SECRET[$name]}"; done
@@ -191,7 +236,7 @@ med = statistics.median
 runs = {}
 for line in open(sys.argv[1]):
     r = line.split()
-    runs.setdefault(r[1], {})[int(r[0])] = [float(x) for x in r[2:9]]
+    runs.setdefault(r[1], {})[int(r[0])] = [float(x) for x in r[2:10]]
 # Per target, its wrk req/s in round order.
 rates = {}
 for line in open(sys.argv[2]):
@@ -202,17 +247,19 @@ direct = runs["direct"]
 def added(name, i, r):
     """Target `name`'s figure `i` in round `r`, less the direct stub's in the same round."""
     return runs[name][r][i] - direct[r][i]
-print(f"{'':11} | {'independent clients: ms':36} | {'lockstep bursts: ms':36} | {'':9} {'':7}")
-print(f"{'target':11} | {'p50':>6} {'p99':>6} {'+p50':>7} {'+p99':>7} {'req/s':>6} | {'p50':>6} {'p99':>6} {'+p50':>7} {'+p99':>7} {'req/s':>6} | {'max req/s':>9} {'non-200':>7}")
-for name in ["direct", "nginx", "hydraguard", "litellm"]:
+print(f"{'':11} | {'independent clients: ms':36} | {'lockstep bursts: ms':36} | {'':9} {'':7} {'CPU us':>7}")
+print(f"{'target':11} | {'p50':>6} {'p99':>6} {'+p50':>7} {'+p99':>7} {'req/s':>6} | {'p50':>6} {'p99':>6} {'+p50':>7} {'+p99':>7} {'req/s':>6} | {'max req/s':>9} {'non-200':>7} {'/req':>7}")
+for name in [n for n in ["direct", "nginx", "nio-relay", "hydraguard", "litellm"] if n in runs]:
     v = runs[name]
     m = lambda i: med(x[i] for x in v.values())
     a = lambda i: med(added(name, i, r) for r in v)
     print(f"{name:11} | {m(0):6.2f} {m(1):6.2f} {a(0):7.2f} {a(1):7.2f} {m(2):6.0f} | "
           f"{m(3):6.2f} {m(4):6.2f} {a(3):7.2f} {a(4):7.2f} {m(5):6.0f} | "
-          f"{maximum[name]:>9} {int(sum(x[6] for x in v.values())):7d}")
+          f"{maximum[name]:>9} {int(sum(x[6] for x in v.values())):7d} {m(7):7.0f}")
 by_round = lambda i: " ".join(f"{added('hydraguard', i, r):.2f}" for r in sorted(runs["hydraguard"]))
-print(f"latency: medians of {len(direct)} rounds (LiteLLM: 1, against the stub's first); the gateway's added latency by round:")
+print(f"latency: medians of {len(direct)} rounds (LiteLLM: 1, against the stub's first). CPU us/req: the target's own")
+print("  processes' CPU time (user + system, every thread) per answered request over its lockstep runs (the")
+print("  stub's for 'direct'; left out for the proxies). The gateway's added latency by round:")
 print(f"  lockstep +p50 {by_round(3)}; +p99 {by_round(4)}")
 print(f"  independent +p50 {by_round(0)}; +p99 {by_round(1)}")
 # The gateway's share of nginx's throughput, round by round (each pair measured back to back).
