@@ -14,8 +14,8 @@
 # harsher case), in LATENCY_ROUNDS rounds (3 by default), with each target's own CPU time per request
 # over the lockstep run (its processes' user and system time; the stub's counted only for the stub
 # reached directly). Then the maximum throughput (wrk, 64
-# connections, 2 threads), in ROUNDS rounds (5 by default). Each round takes the direct stub, nginx and
-# the gateway in turn, in the opposite order every other round: this machine's speed drifts by up to a
+# connections, 2 threads), in ROUNDS rounds (5 by default). Each round takes the direct stub, nginx (the relay,
+# with RELAY_BIN) and the gateway in turn, in the opposite order every other round: this machine's speed drifts by up to a
 # quarter from one minute to the next, so one run each compares moments as much as proxies. Latency
 # added is taken within each round (a target's figure less the direct stub's of the same round) and
 # reported as the median over rounds, with the gateway's figure in every round; LiteLLM, a hundred times

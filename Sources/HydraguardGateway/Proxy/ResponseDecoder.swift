@@ -112,11 +112,11 @@ struct ResponseDecoder: WriteObservingByteToMessageDecoder {
 
     /// Parses a whole head (the bytes up to and including its empty line) of an answer to `method`.
     static func parseHead(_ bytes: UnsafeRawBufferPointer, method: HTTPMethod) throws -> (ResponseHead, HTTP1.Framing) {
-        // The status line: HTTP-version SP 3DIGIT SP [reason-phrase], the reason read and dropped.
-        let i = 0
-        let lineEnd = try HTTP1.endOfLine(bytes, from: i)
-        guard lineEnd - i >= 12, bytes[i + 8] == 0x20 else { throw HTTP1ParseError(reason: "a malformed status line") }
-        let versionBytes = UnsafeRawBufferPointer(rebasing: bytes[i..<(i + 8)])
+        // The status line: HTTP-version SP 3DIGIT SP [reason-phrase], the reason read and dropped (no empty
+        // lines before it: `decode` refused those).
+        let lineEnd = try HTTP1.endOfLine(bytes, from: 0)
+        guard lineEnd >= 12, bytes[8] == 0x20 else { throw HTTP1ParseError(reason: "a malformed status line") }
+        let versionBytes = UnsafeRawBufferPointer(rebasing: bytes[..<8])
         let http11: Bool
         if versionBytes.elementsEqual("HTTP/1.1".utf8) {
             http11 = true
@@ -126,16 +126,16 @@ struct ResponseDecoder: WriteObservingByteToMessageDecoder {
             throw HTTP1ParseError(reason: "the version is not HTTP/1.0 or HTTP/1.1")
         }
         var status = 0
-        for k in (i + 9)..<(i + 12) {
+        for k in 9..<12 {
             guard bytes[k] >= UInt8(ascii: "0"), bytes[k] <= UInt8(ascii: "9") else {
                 throw HTTP1ParseError(reason: "the status is not three digits")
             }
             status = status * 10 + Int(bytes[k] - UInt8(ascii: "0"))
         }
         guard status >= 100 else { throw HTTP1ParseError(reason: "the status is not three digits") }
-        if lineEnd > i + 12 {
-            guard bytes[i + 12] == 0x20 else { throw HTTP1ParseError(reason: "a malformed status line") }
-            for k in (i + 13)..<lineEnd where !HTTP1.isFieldValueByte(bytes[k]) {
+        if lineEnd > 12 {
+            guard bytes[12] == 0x20 else { throw HTTP1ParseError(reason: "a malformed status line") }
+            for k in 13..<lineEnd where !HTTP1.isFieldValueByte(bytes[k]) {
                 throw HTTP1ParseError(reason: "a control character in the reason phrase")
             }
         }
