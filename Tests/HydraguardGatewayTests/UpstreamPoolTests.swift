@@ -7,7 +7,7 @@ import Synchronization
 import Testing
 
 /// A plain NIO HTTP/1.1 server that counts its connections and answers `uri` with the request's URI,
-/// `/big` with 4,000 bytes; with `answerOnce`, it answers one request per connection and closes the
+/// `/big` with 4,000 bytes, `/slow` after 600 ms; with `answerOnce`, it answers one request per connection and closes the
 /// connection when a second arrives (an upstream that dropped an idle keep-alive connection).
 final class CountingServer: Sendable {
     final class Counts: Sendable {
@@ -64,9 +64,19 @@ final class CountingServer: Sendable {
                 let body = uri.hasSuffix("/big") ? ByteBuffer(repeating: 0x61, count: 4000) : ByteBuffer(string: uri)
                 var headers = HTTPHeaders([("content-type", "text/plain"), ("content-length", "\(body.readableBytes)")])
                 headers.add(name: "cache-control", value: "no-store")
-                context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
-                context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
-                context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+                let head = HTTPResponseHead(version: .http1_1, status: .ok, headers: headers)
+                let send = { [self] in
+                    context.write(wrapOutboundOut(.head(head)), promise: nil)
+                    context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+                    context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+                }
+                if uri.hasSuffix("/slow") {
+                    context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(600)) {
+                        if context.channel.isActive { send() }
+                    }
+                } else {
+                    send()
+                }
             }
         }
     }
@@ -117,6 +127,32 @@ final class CountingServer: Sendable {
                 + "x-api-key: k\r\nanthropic-beta: b\r\nHOSTS: kept\r\ncontent-length: 7\r\n\r\n{\"a\":1}")
         let get = UpstreamPool.encodeRequest(method: .GET, uri: "/v1/models", host: "h", headers: [:], body: nil)
         #expect(String(buffer: get) == "GET /v1/models HTTP/1.1\r\nhost: h\r\n\r\n")
+    }
+
+    /// A connection's timer outlives the exchange that set it (see `UpstreamHandler.arm(at:)`): a later
+    /// exchange on the same connection is timed by its own deadline, whether that falls before or after the
+    /// timer left running.
+    @Test func eachExchangeOnAKeptConnectionIsTimedByItsOwnDeadline() async throws {
+        let server = try await CountingServer()
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let pool = try #require(UpstreamPool(url: "http://127.0.0.1:\(server.port)", group: group))
+        func send(_ path: String, timeout: TimeAmount) async throws -> UpstreamResponse {
+            try await pool.send(
+                method: .GET, path: path, headers: [:], body: nil, stream: false, timeout: timeout, maxBytes: 1 << 20)
+        }
+        // A short deadline left behind by a quick answer does not cut a slow answer given longer.
+        #expect(try await send("/fast", timeout: .milliseconds(200)).status == 200)
+        #expect(try await send("/slow", timeout: .seconds(3)).status == 200)
+        #expect(server.connections == 1)
+        // A long deadline left behind does not stretch a shorter one: the slow answer times out at 200 ms.
+        #expect(try await send("/fast", timeout: .seconds(30)).status == 200)
+        let started = ContinuousClock.now
+        await #expect(throws: UpstreamError.timeout) { try await send("/slow", timeout: .milliseconds(200)) }
+        #expect(ContinuousClock.now - started < .milliseconds(550))
+        #expect(server.connections == 1)
+        pool.shutdown()
+        await server.close()
+        try await group.shutdownGracefully()
     }
 
     @Test func aKeepAliveConnectionTheUpstreamDroppedIsRetriedOnAFreshOne() async throws {

@@ -111,37 +111,32 @@ public struct GatewayError: Error, Sendable {
 
 enum RateLimitHeaders {
     /// Header names per metric: `anthropic-ratelimit-<metric>-{limit,remaining,reset}` and
-    /// `x-ratelimit-{limit,remaining,reset}-<requests|tokens>`.
-    private static let anthropicNames: [LimitMetric: (limit: String, remaining: String, reset: String)] = [
-        .requests: names("anthropic-ratelimit-requests"),
-        .inputTokens: names("anthropic-ratelimit-input-tokens"),
-        .outputTokens: names("anthropic-ratelimit-output-tokens"),
-    ]
-    private static let openAINames: [LimitMetric: (limit: String, remaining: String, reset: String)] = [
-        .requests: ("x-ratelimit-limit-requests", "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests"),
-        .inputTokens: ("x-ratelimit-limit-tokens", "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens"),
-    ]
-
-    private static func names(_ prefix: String) -> (limit: String, remaining: String, reset: String) {
-        (prefix + "-limit", prefix + "-remaining", prefix + "-reset")
+    /// `x-ratelimit-{limit,remaining,reset}-<requests|tokens>` (nil: not reported in that API).
+    private static func names(_ metric: LimitMetric, _ flavor: APIFlavor) -> (limit: String, remaining: String, reset: String)? {
+        switch (flavor, metric) {
+        case (.anthropic, .requests):
+            ("anthropic-ratelimit-requests-limit", "anthropic-ratelimit-requests-remaining", "anthropic-ratelimit-requests-reset")
+        case (.anthropic, .inputTokens):
+            ("anthropic-ratelimit-input-tokens-limit", "anthropic-ratelimit-input-tokens-remaining",
+             "anthropic-ratelimit-input-tokens-reset")
+        case (.anthropic, .outputTokens):
+            ("anthropic-ratelimit-output-tokens-limit", "anthropic-ratelimit-output-tokens-remaining",
+             "anthropic-ratelimit-output-tokens-reset")
+        case (.openai, .requests): ("x-ratelimit-limit-requests", "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests")
+        // OpenAI reports requests and tokens; input tokens stand for tokens here.
+        case (.openai, .inputTokens): ("x-ratelimit-limit-tokens", "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens")
+        case (.openai, .outputTokens): nil
+        }
     }
 
     /// `anthropic-ratelimit-*` (reset as RFC 3339) or `x-ratelimit-*` (reset as `1m2s`).
     static func add(_ status: [LimitStatus], flavor: APIFlavor, now: Double, to headers: inout HTTPHeaders) {
         for s in status {
-            switch flavor {
-            case .anthropic:
-                guard let names = anthropicNames[s.metric] else { continue }
-                headers.add(name: names.limit, value: String(s.limit))
-                headers.add(name: names.remaining, value: String(s.remaining))
-                headers.add(name: names.reset, value: rfc3339(now + s.resetSeconds))
-            case .openai:
-                // OpenAI reports requests and tokens; input tokens stand for tokens here.
-                guard let names = openAINames[s.metric] else { continue }
-                headers.add(name: names.limit, value: String(s.limit))
-                headers.add(name: names.remaining, value: String(s.remaining))
-                headers.add(name: names.reset, value: duration(s.resetSeconds))
-            }
+            guard let names = names(s.metric, flavor) else { continue }
+            headers.add(name: names.limit, value: String(s.limit))
+            headers.add(name: names.remaining, value: String(s.remaining))
+            headers.add(
+                name: names.reset, value: flavor == .anthropic ? rfc3339(now + s.resetSeconds) : duration(s.resetSeconds))
         }
     }
 

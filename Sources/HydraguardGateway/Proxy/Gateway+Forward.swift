@@ -90,29 +90,37 @@ extension Gateway {
 
     /// Sends an admitted request upstream and answers with what comes back: settles the reservation to the
     /// reported usage and writes the record (before the answer, for a whole one; at the end, for a stream).
-    func forward(_ plan: Plan, exchange: Exchange, on loop: any EventLoop) -> EventLoopFuture<GatewayAnswer> {
+    func forward(_ plan: Plan, exchange: Exchange, on loop: any EventLoop, reply: @escaping Reply) {
         let flavor = plan.chat.flavor
         let upstreamStart = ContinuousClock.now
         let headers = upstreamHeaders(
             flavor: flavor, anthropicVersion: plan.anthropicVersion, anthropicBeta: plan.anthropicBeta, hasBody: true)
-        return sendUpstream(path: flavor.endpoint, headers: headers, body: plan.body, stream: plan.chat.stream, on: loop)
-            .flatMap { response in
-                self.answer(response, plan: plan, exchange: exchange, upstreamStart: upstreamStart, on: loop)
-            }
-            .flatMapError { error in
-                // The exchange failed before anything was recorded or settled (no answer, or no whole body).
-                plan.reservation.settle(inputTokens: 0, outputTokens: 0)
-                self.logger.warning(
-                    "upstream failed", metadata: ["hydraguard.request.id": "\(exchange.event.requestID)", "error": "\(error)"])
-                return self.refuse(self.upstreamFailure(error), exchange, outcome: "upstream_error", on: loop)
+        sendUpstream(path: flavor.endpoint, headers: headers, body: plan.body, stream: plan.chat.stream, on: loop)
+            .assumeIsolated().whenComplete { result in
+                switch result {
+                case .success(let response):
+                    self.answer(response, plan: plan, exchange: exchange, upstreamStart: upstreamStart, on: loop, reply: reply)
+                case .failure(let error):
+                    self.upstreamFailed(error, plan: plan, exchange: exchange, on: loop, reply: reply)
+                }
             }
     }
 
-    /// The client's answer from the upstream's; fails only when a whole body could not be read.
+    /// The exchange failed before anything was recorded or settled (no answer, or no whole body).
+    private func upstreamFailed(
+        _ error: any Error, plan: Plan, exchange: Exchange, on loop: any EventLoop, reply: @escaping Reply
+    ) {
+        plan.reservation.settle(inputTokens: 0, outputTokens: 0)
+        logger.warning(
+            "upstream failed", metadata: ["hydraguard.request.id": "\(exchange.event.requestID)", "error": "\(error)"])
+        refuse(upstreamFailure(error), exchange, outcome: "upstream_error", on: loop, reply: reply)
+    }
+
+    /// Answers the client from the upstream's answer.
     private func answer(
         _ response: UpstreamResponse, plan: Plan, exchange: Exchange, upstreamStart: ContinuousClock.Instant,
-        on loop: any EventLoop
-    ) -> EventLoopFuture<GatewayAnswer> {
+        on loop: any EventLoop, reply: @escaping Reply
+    ) {
         let flavor = plan.chat.flavor
         var headers = HTTPHeaders()
         headers.reserveCapacity(12)
@@ -130,31 +138,36 @@ extension Gateway {
         }
         RateLimitHeaders.add(exchange.limitStatus, flavor: flavor, now: limiter.clock.now(), to: &headers)
         if let events {
-            return loop.makeSucceededFuture(
+            return reply(
                 .stream(
                     .ok, headers,
                     streamBody(events, plan: plan, exchange: exchange, upstreamStart: upstreamStart, on: loop)))
         }
         switch response.body {
         case .whole(let body):
-            return answerWhole(
+            answerWhole(
                 body, status: response.status, headers: headers, plan: plan, exchange: exchange,
-                upstreamStart: upstreamStart, on: loop)
+                upstreamStart: upstreamStart, on: loop, reply: reply)
         case .stream:
             let deadline = upstreamStart + .milliseconds(config.upstream.timeoutMs)
-            return wholeBody(response.body, deadline: deadline, on: loop).flatMap { [headers] body in
-                self.answerWhole(
-                    body, status: response.status, headers: headers, plan: plan, exchange: exchange,
-                    upstreamStart: upstreamStart, on: loop)
+            wholeBody(response.body, deadline: deadline, on: loop).assumeIsolated().whenComplete { [headers] result in
+                switch result {
+                case .success(let body):
+                    self.answerWhole(
+                        body, status: response.status, headers: headers, plan: plan, exchange: exchange,
+                        upstreamStart: upstreamStart, on: loop, reply: reply)
+                case .failure(let error):
+                    self.upstreamFailed(error, plan: plan, exchange: exchange, on: loop, reply: reply)
+                }
             }
         }
     }
 
-    /// A whole answer: its usage settles the reservation, and it goes out once its record is committed.
+    /// A whole answer: its usage settles the reservation, and it goes out once its record is safe.
     private func answerWhole(
         _ body: ByteBuffer, status: Int, headers: HTTPHeaders, plan: Plan, exchange: Exchange,
-        upstreamStart: ContinuousClock.Instant, on loop: any EventLoop
-    ) -> EventLoopFuture<GatewayAnswer> {
+        upstreamStart: ContinuousClock.Instant, on loop: any EventLoop, reply: @escaping Reply
+    ) {
         let flavor = plan.chat.flavor
         metrics.upstreamLatency.record(ContinuousClock.now - upstreamStart)
         let ok = (200..<300).contains(status)
@@ -170,7 +183,7 @@ extension Gateway {
         metrics.outputTokens.increment(by: Int64(output))
         metrics.request(api: flavor, status: status, outcome: ok ? "forwarded" : "upstream_status")
         let answer = GatewayAnswer.whole(HTTPResponseStatus(statusCode: status), headers, body)
-        return recorder.record(exchange.event, on: loop).map { answer }
+        recorder.record(exchange.event, on: loop) { reply(answer) }
     }
 
     /// A stream: passes events through as they arrive, reads usage on the way, and settles and records at

@@ -68,30 +68,35 @@ extension Gateway {
         .internalServerError, ["content-type": "application/json"],
         ByteBuffer(string: #"{"error":{"message":"internal error","type":"server_error","param":null,"code":null}}"#))
 
+    /// Where an answer goes: called once, on the request's loop.
+    typealias Reply = (GatewayAnswer) -> Void
+
     /// Answers a request on `loop`: the two model APIs, the model list, the health check, 404 for anything
-    /// else. The future never fails (every error is an answer in the caller's format) and completes on
-    /// `loop`; when the key is cached and the upstream is plain HTTP, no step leaves that loop.
-    func serve(_ request: GatewayRequest, on loop: any EventLoop) -> EventLoopFuture<GatewayAnswer> {
+    /// else. `reply` is called once, on `loop`, with the answer (every error is an answer in the caller's
+    /// format); when the key is cached and the upstream is plain HTTP, no step leaves that loop, and no
+    /// future is made but the upstream exchange's.
+    func serve(_ request: GatewayRequest, on loop: any EventLoop, reply: @escaping Reply) {
         switch (request.head.method, request.path) {
-        case (.POST, "/v1/messages"): return handleChat(request, flavor: .anthropic, on: loop)
-        case (.POST, "/v1/chat/completions"): return handleChat(request, flavor: .openai, on: loop)
-        case (.GET, "/v1/models"): return loop.makeFutureWithLoopTask { await self.handleModels(request, on: loop) }
+        case (.POST, "/v1/messages"): handleChat(request, flavor: .anthropic, on: loop, reply: reply)
+        case (.POST, "/v1/chat/completions"): handleChat(request, flavor: .openai, on: loop, reply: reply)
+        case (.GET, "/v1/models"):
+            loop.makeFutureWithLoopTask { await self.handleModels(request, on: loop) }.assumeIsolated().whenComplete {
+                reply((try? $0.get()) ?? Self.internalErrorAnswer)
+            }
         case (.GET, "/healthz"):
-            return loop.makeSucceededFuture(.whole(.ok, ["content-type": "text/plain"], ByteBuffer(string: "ok\n")))
+            reply(.whole(.ok, ["content-type": "text/plain"], ByteBuffer(string: "ok\n")))
         default:
             let flavor: APIFlavor = request.path.hasPrefix("/v1/messages") || request.head.anthropicVersion != nil
                 ? .anthropic : .openai
-            return loop.makeSucceededFuture(
+            reply(
                 errorAnswer(
                     GatewayError(.notFound, "no route for \(request.head.method.rawValue) \(request.path)"), flavor: flavor,
                     requestID: Self.requestID()))
         }
     }
 
-    /// Answers an error in the caller's format, after writing its record.
-    func refuse(_ error: GatewayError, _ exchange: Exchange, outcome: String, on loop: any EventLoop)
-        -> EventLoopFuture<GatewayAnswer>
-    {
+    /// Answers an error in the caller's format, after writing its record; call on `loop`.
+    func refuse(_ error: GatewayError, _ exchange: Exchange, outcome: String, on loop: any EventLoop, reply: @escaping Reply) {
         exchange.event.status = error.statusCode
         exchange.event.latencyMs = exchange.elapsedMs
         metrics.request(api: exchange.flavor, status: exchange.event.status, outcome: outcome)
@@ -102,7 +107,17 @@ extension Gateway {
                 "hydraguard.outcome": "\(outcome)", "hydraguard.status": "\(exchange.event.status)",
             ])
         let answer = errorAnswer(error, flavor: exchange.flavor, requestID: exchange.event.requestID)
-        return recorder.record(exchange.event, on: loop).map { answer }
+        recorder.record(exchange.event, on: loop) { reply(answer) }
+    }
+
+    /// ``refuse(_:_:outcome:on:reply:)`` for async code: the answer once its record is safe.
+    func refuse(_ error: GatewayError, _ exchange: Exchange, outcome: String, on loop: any EventLoop)
+        -> EventLoopFuture<GatewayAnswer>
+    {
+        guard loop.inEventLoop else { return loop.flatSubmit { self.refuse(error, exchange, outcome: outcome, on: loop) } }
+        let promise = loop.makePromise(of: GatewayAnswer.self)
+        refuse(error, exchange, outcome: outcome, on: loop) { promise.succeed($0) }
+        return promise.futureResult
     }
 
     /// An error in `flavor`'s format, with the retry and rate-limit headers its SDKs read.
@@ -229,34 +244,40 @@ extension Gateway {
     }
 
     /// `POST /v1/messages` and `POST /v1/chat/completions`.
-    func handleChat(_ request: GatewayRequest, flavor: APIFlavor, on loop: any EventLoop) -> EventLoopFuture<GatewayAnswer> {
+    func handleChat(_ request: GatewayRequest, flavor: APIFlavor, on loop: any EventLoop, reply: @escaping Reply) {
         let exchange = exchange(for: request, flavor: flavor, endpoint: flavor.endpoint, model: "")
         switch principal(for: request, exchange: exchange, on: loop) {
         case .missing:
-            return refuse(Self.missingKey, exchange, outcome: "unauthenticated", on: loop)
+            refuse(Self.missingKey, exchange, outcome: "unauthenticated", on: loop, reply: reply)
         case .lockedOut(let wait):
-            return refuse(Self.lockedOut(retryAfter: wait), exchange, outcome: "auth_locked_out", on: loop)
+            refuse(Self.lockedOut(retryAfter: wait), exchange, outcome: "auth_locked_out", on: loop, reply: reply)
         case .known(let secret, let principal):
-            return admitAndForward(request, secret: secret, principal: principal, exchange: exchange, on: loop)
+            admitAndForward(request, secret: secret, principal: principal, exchange: exchange, on: loop, reply: reply)
         case .loading(let secret, let loading):
-            return loading.flatMap { principal in
-                self.admitAndForward(request, secret: secret, principal: principal, exchange: exchange, on: loop)
-            }.flatMapError { error in
-                // Only the store read fails here: admitting, forwarding and refusing always end in an answer.
-                self.logger.error("store read failed", metadata: ["error": "\(error)"])
-                return self.refuse(GatewayError(.internalError, "internal error"), exchange, outcome: "store_error", on: loop)
+            loading.assumeIsolated().whenComplete { result in
+                switch result {
+                case .success(let principal):
+                    self.admitAndForward(
+                        request, secret: secret, principal: principal, exchange: exchange, on: loop, reply: reply)
+                case .failure(let error):
+                    // Only the store read fails here: admitting, forwarding and refusing always end in an answer.
+                    self.logger.error("store read failed", metadata: ["error": "\(error)"])
+                    self.refuse(
+                        GatewayError(.internalError, "internal error"), exchange, outcome: "store_error", on: loop, reply: reply)
+                }
             }
         }
     }
 
     private func admitAndForward(
-        _ request: GatewayRequest, secret: String, principal: Principal?, exchange: Exchange, on loop: any EventLoop
-    ) -> EventLoopFuture<GatewayAnswer> {
+        _ request: GatewayRequest, secret: String, principal: Principal?, exchange: Exchange, on loop: any EventLoop,
+        reply: @escaping Reply
+    ) {
         do throws(Refusal) {
             let plan = try admit(request, secret: secret, principal: principal, exchange: exchange)
-            return forward(plan, exchange: exchange, on: loop)
+            forward(plan, exchange: exchange, on: loop, reply: reply)
         } catch {
-            return refuse(error.error, exchange, outcome: error.outcome, on: loop)
+            refuse(error.error, exchange, outcome: error.outcome, on: loop, reply: reply)
         }
     }
 

@@ -8,8 +8,8 @@ import ServiceLifecycle
 protocol HTTPResponder: Sendable {
     /// Largest request body read; a longer one reaches ``serve(_:on:)`` cut just past this size.
     var maxBodyBytes: Int { get }
-    /// Answers a request; the future never fails and completes on `loop`.
-    func serve(_ request: GatewayRequest, on loop: any EventLoop) -> EventLoopFuture<GatewayAnswer>
+    /// Answers a request: calls `reply` once, on `loop`, with the answer.
+    func serve(_ request: GatewayRequest, on loop: any EventLoop, reply: @escaping (GatewayAnswer) -> Void)
     /// How long a streamed answer may go on after graceful shutdown begins before it is cut; nil to wait
     /// for it however long it takes.
     var shutdownTimeout: TimeAmount? { get }
@@ -122,8 +122,7 @@ final class ResponderHandler: ChannelDuplexHandler {
         let request = GatewayRequest(head: head, body: body, peer: peer, keyMemo: keyMemo)
         // Everything up to the answer runs on this loop (the upstream's connection is one of its own), so
         // the answer is written from inside the upstream's read, with no hop.
-        responder.serve(request, on: context.eventLoop).assumeIsolated().whenComplete { result in
-            let answer = (try? result.get()) ?? Gateway.internalErrorAnswer
+        responder.serve(request, on: context.eventLoop) { answer in
             self.write(answer, version: version, keepAlive: keepAlive, context: context)
         }
     }

@@ -275,6 +275,8 @@ final class UpstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
     private var cacheControl: String?
     private var buffer = ByteBuffer()
     private var timer: Scheduled<Void>?
+    /// When `timer` fires; it is left running from one exchange to the next (see ``arm(at:)``).
+    private var timerDue = NIODeadline.distantFuture
     private var deadline = NIODeadline.now()
     private var lastRead = NIODeadline.now()
     /// Stream back-pressure: the consumer is behind, so reads wait until it asks for more.
@@ -306,7 +308,7 @@ final class UpstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
         let now = NIODeadline.now()
         lastRead = now
         deadline = now + exchange.timeout
-        schedule(at: deadline)
+        arm(at: deadline)
         context.writeAndFlush(wrapOutboundOut(UpstreamRequestBytes(method: exchange.method, bytes: exchange.bytes)), promise: nil)
     }
 
@@ -327,7 +329,7 @@ final class UpstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
                 state = .streaming(sequence.source)
                 // From here on the timeout is one without a byte, not a deadline for the whole stream.
                 lastRead = .now()
-                schedule(at: lastRead + exchange.timeout)
+                arm(at: lastRead + exchange.timeout)
                 let response = UpstreamResponse(
                     status: status, contentType: contentType, cacheControl: cacheControl,
                     body: .stream(sequence.sequence))
@@ -373,8 +375,7 @@ final class UpstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
 
     /// The answer ended cleanly: back to the pool, or closed if the upstream asked.
     private func finishExchange() {
-        timer?.cancel()
-        timer = nil
+        // The timer stays: the next exchange's deadline is later, and it checks again when it fires.
         exchange = nil
         paused = false
         state = .idle
@@ -387,8 +388,7 @@ final class UpstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
     }
 
     private func fail(_ error: UpstreamError) {
-        timer?.cancel()
-        timer = nil
+        cancelTimer()
         switch state {
         case .waitingHead where error == .staleConnection:
             if let promise = promise.take(), let exchange { pool.retryFresh(exchange, promise: promise) }
@@ -420,7 +420,10 @@ final class UpstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
         fail(reused && !receivedAny ? UpstreamError.staleConnection : UpstreamError.unreachable)
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+        cancelTimer()
+    }
 
     // MARK: Back-pressure
 
@@ -449,18 +452,33 @@ final class UpstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
 
     // MARK: Timeouts
 
+    /// Makes sure the timer fires by `when`. A timer already due by then is kept rather than cancelled and
+    /// made again: an exchange's deadline is checked when the timer fires, so a timer left from the exchange
+    /// before (due earlier) fires, finds the new deadline ahead and is set for it. That spares each exchange a
+    /// scheduled task of its own, made and cancelled.
+    private func arm(at when: NIODeadline) {
+        if timer != nil, timerDue <= when { return }
+        schedule(at: when)
+    }
+
     private func schedule(at when: NIODeadline) {
         timer?.cancel()
         guard let loop = context?.eventLoop else { return }
-        let generation = generation
-        timer = loop.scheduleTask(deadline: when) { [self] in timerFired(generation: generation) }
+        timerDue = when
+        timer = loop.scheduleTask(deadline: when) { [self] in timerFired() }
     }
 
-    private func timerFired(generation: Int) {
-        guard generation == self.generation, let exchange else { return }
+    private func cancelTimer() {
+        timer?.cancel()
+        timer = nil
+    }
+
+    private func timerFired() {
+        timer = nil
+        guard let exchange else { return }
         switch state {
         case .waitingHead, .collecting:
-            fail(UpstreamError.timeout)
+            if deadline > .now() { schedule(at: deadline) } else { fail(UpstreamError.timeout) }
         case .streaming:
             let due = lastRead + exchange.timeout
             if paused || due > .now() { schedule(at: paused ? .now() + exchange.timeout : due) } else { fail(UpstreamError.timeout) }

@@ -35,7 +35,7 @@ public final class RecordWriter: Service, Sendable {
         // @unchecked: touched only on its own event loop.
         var lines = JSONOutput(capacity: 16 << 10)
         var events: [UsageEvent] = []
-        var promises: [EventLoopPromise<Void>] = []
+        var waiters: [RecordWaiter] = []
         var scheduled = false
     }
 
@@ -75,6 +75,15 @@ public final class RecordWriter: Service, Sendable {
     /// the store refuses is counted and logged.
     public func record(_ event: UsageEvent, on loop: any EventLoop) -> EventLoopFuture<Void> {
         guard loop.inEventLoop else { return loop.flatSubmit { self.record(event, on: loop) } }
+        let promise = loop.makePromise(of: Void.self)
+        record(event, on: loop) { promise.succeed() }
+        return promise.futureResult
+    }
+
+    /// Queues a record from `loop` (call on it) and calls `then` on `loop` once the record is safe, as
+    /// ``record(_:on:)`` completes its future: the request path's form, with no future to make and complete.
+    func record(_ event: UsageEvent, on loop: any EventLoop, then: @escaping () -> Void) {
+        loop.preconditionInEventLoop()
         if journal != nil {
             let batch = self.batch(for: loop)
             event.encode(into: &batch.lines)
@@ -86,18 +95,15 @@ public final class RecordWriter: Service, Sendable {
                 // one write.
                 loop.execute { self.flush(batch) }
             }
-            guard config.waitForCommit else { return loop.makeSucceededVoidFuture() }
-            let promise = loop.makePromise(of: Void.self)
-            batch.promises.append(promise)
-            return promise.futureResult
+            guard config.waitForCommit else { return then() }
+            batch.waiters.append(RecordWaiter(loop: loop, resume: then))
+            return
         }
         guard config.waitForCommit else {
             enqueue(event, waiter: nil)
-            return loop.makeSucceededVoidFuture()
+            return then()
         }
-        let promise = loop.makePromise(of: Void.self)
-        enqueue(event, waiter: promise)
-        return promise.futureResult
+        enqueue(event, waiter: RecordWaiter(loop: loop, resume: then))
     }
 
     private func batch(for loop: any EventLoop) -> LoopBatch {
@@ -114,10 +120,11 @@ public final class RecordWriter: Service, Sendable {
     private func flush(_ batch: LoopBatch) {
         batch.scheduled = false
         guard let journal, !batch.events.isEmpty else { return }
-        append(batch.lines.bytes, batch.events, to: journal, waiters: batch.promises)
+        let waiters = batch.waiters
+        batch.waiters.removeAll(keepingCapacity: true)
+        append(batch.lines.bytes, batch.events, to: journal, waiters: waiters)
         batch.lines.removeAll()
         batch.events.removeAll(keepingCapacity: true)
-        batch.promises.removeAll(keepingCapacity: true)
     }
 
     /// Appends records to the journal and lets their waiters go once they are safe: at once when written;
@@ -252,20 +259,19 @@ public final class RecordWriter: Service, Sendable {
         }
     }
 
-    /// Lets waiters go: the promises of the caller's own loop at once, those of each other loop in one task
-    /// on that loop.
+    /// Lets waiters go: those of the caller's own loop at once, those of each other loop in one task on
+    /// that loop.
     private static func release(_ waiters: [Waiter]) {
-        var others: [ObjectIdentifier: (loop: any EventLoop, promises: [EventLoopPromise<Void>])] = [:]
-        for promise in waiters {
-            let loop = promise.futureResult.eventLoop
-            if loop.inEventLoop {
-                promise.succeed()
+        var others: [ObjectIdentifier: (loop: any EventLoop, waiters: [Waiter])] = [:]
+        for waiter in waiters {
+            if waiter.loop.inEventLoop {
+                waiter.resume()
             } else {
-                others[ObjectIdentifier(loop), default: (loop, [])].promises.append(promise)
+                others[ObjectIdentifier(waiter.loop), default: (waiter.loop, [])].waiters.append(waiter)
             }
         }
-        for (loop, promises) in others.values {
-            loop.execute { for promise in promises { promise.succeed() } }
+        for (loop, waiters) in others.values {
+            loop.execute { for waiter in waiters { waiter.resume() } }
         }
     }
 
@@ -312,8 +318,12 @@ public final class RecordWriter: Service, Sendable {
     }
 }
 
-/// Who waits for a record to be safe: the promise of ``RecordWriter/record(_:on:)``, on its loop.
-typealias RecordWaiter = EventLoopPromise<Void>
+/// Who waits for a record to be safe: what to call, on the loop of the request that wrote it.
+struct RecordWaiter: @unchecked Sendable {
+    // @unchecked: `resume` is called only on `loop` (``RecordWriter`` hops there when it is not on it).
+    let loop: any EventLoop
+    let resume: () -> Void
+}
 
 /// What the writer thread keeps between commits.
 private final class WriterState: @unchecked Sendable {

@@ -59,7 +59,11 @@ struct UpstreamStub: HTTPResponder {
         "each", "step", "yourself", "before", "relying", "on", "result",
     ]
 
-    func serve(_ request: GatewayRequest, on loop: any EventLoop) -> EventLoopFuture<GatewayAnswer> {
+    func serve(_ request: GatewayRequest, on loop: any EventLoop, reply: @escaping (GatewayAnswer) -> Void) {
+        serve(request, on: loop).assumeIsolated().whenComplete { reply((try? $0.get()) ?? Gateway.internalErrorAnswer) }
+    }
+
+    private func serve(_ request: GatewayRequest, on loop: any EventLoop) -> EventLoopFuture<GatewayAnswer> {
         switch (request.head.method, request.path) {
         case (.POST, "/v1/messages"): return answer(request.body, openAI: false, on: loop)
         case (.POST, "/v1/chat/completions"): return answer(request.body, openAI: true, on: loop)
