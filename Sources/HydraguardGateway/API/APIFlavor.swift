@@ -130,13 +130,12 @@ enum RateLimitHeaders {
     }
 
     /// `anthropic-ratelimit-*` (reset as RFC 3339) or `x-ratelimit-*` (reset as `1m2s`).
-    static func add(_ status: [LimitStatus], flavor: APIFlavor, now: Double, to headers: inout HTTPHeaders) {
+    static func add(_ status: [LimitStatus], flavor: APIFlavor, now: Double, to headers: inout [(String, String)]) {
         for s in status {
             guard let names = names(s.metric, flavor) else { continue }
-            headers.add(name: names.limit, value: String(s.limit))
-            headers.add(name: names.remaining, value: String(s.remaining))
-            headers.add(
-                name: names.reset, value: flavor == .anthropic ? rfc3339(now + s.resetSeconds) : duration(s.resetSeconds))
+            headers.append((names.limit, String(s.limit)))
+            headers.append((names.remaining, String(s.remaining)))
+            headers.append((names.reset, flavor == .anthropic ? rfc3339(now + s.resetSeconds) : duration(s.resetSeconds)))
         }
     }
 

@@ -11,17 +11,19 @@ extension Gateway {
     func upstreamHeaders(flavor: APIFlavor, anthropicVersion: String?, anthropicBeta: String?, hasBody: Bool)
         -> HTTPHeaders
     {
-        var headers = HTTPHeaders()
-        if hasBody { headers.add(name: "content-type", value: "application/json") }
+        // The names are the gateway's own, so NIO's check of each (`add`) is not needed.
+        var headers: [(String, String)] = []
+        headers.reserveCapacity(4)
+        if hasBody { headers.append(("content-type", "application/json")) }
         switch flavor {
         case .anthropic:
-            headers.add(name: "anthropic-version", value: anthropicVersion ?? "2023-06-01")
-            if let anthropicBeta { headers.add(name: "anthropic-beta", value: anthropicBeta) }
-            if let key = config.upstream.apiKey { headers.add(name: "x-api-key", value: key) }
+            headers.append(("anthropic-version", anthropicVersion ?? "2023-06-01"))
+            if let anthropicBeta { headers.append(("anthropic-beta", anthropicBeta)) }
+            if let key = config.upstream.apiKey { headers.append(("x-api-key", key)) }
         case .openai:
-            if let key = config.upstream.apiKey { headers.add(name: "authorization", value: "Bearer \(key)") }
+            if let key = config.upstream.apiKey { headers.append(("authorization", "Bearer \(key)")) }
         }
-        return headers
+        return HTTPHeaders(headers)
     }
 
     /// One exchange with the upstream: through the keep-alive pool for a plain-HTTP upstream (on `loop`,
@@ -122,10 +124,11 @@ extension Gateway {
         on loop: any EventLoop, reply: @escaping Reply
     ) {
         let flavor = plan.chat.flavor
-        var headers = HTTPHeaders()
+        // The names are the gateway's own, so NIO's check of each (`add`) is not needed.
+        var headers: [(String, String)] = []
         headers.reserveCapacity(12)
-        headers.add(name: "content-type", value: response.contentType ?? "application/json")
-        headers.add(name: flavor == .anthropic ? "request-id" : "x-request-id", value: exchange.event.requestID)
+        headers.append(("content-type", response.contentType ?? "application/json"))
+        headers.append((flavor == .anthropic ? "request-id" : "x-request-id", exchange.event.requestID))
 
         var events: (any AsyncSequence<ByteBuffer, any Error> & Sendable)?
         if plan.chat.stream, response.status == 200, response.contentType?.hasPrefix("text/event-stream") ?? false,
@@ -134,27 +137,28 @@ extension Gateway {
             events = upstreamBody
         }
         if let cacheControl = events == nil ? response.cacheControl : "no-cache" {
-            headers.add(name: "cache-control", value: cacheControl)
+            headers.append(("cache-control", cacheControl))
         }
         RateLimitHeaders.add(exchange.limitStatus, flavor: flavor, now: limiter.clock.now(), to: &headers)
+        let answerHeaders = HTTPHeaders(headers)
         if let events {
             return reply(
                 .stream(
-                    .ok, headers,
+                    .ok, answerHeaders,
                     streamBody(events, plan: plan, exchange: exchange, upstreamStart: upstreamStart, on: loop)))
         }
         switch response.body {
         case .whole(let body):
             answerWhole(
-                body, status: response.status, headers: headers, plan: plan, exchange: exchange,
+                body, status: response.status, headers: answerHeaders, plan: plan, exchange: exchange,
                 upstreamStart: upstreamStart, on: loop, reply: reply)
         case .stream:
             let deadline = upstreamStart + .milliseconds(config.upstream.timeoutMs)
-            wholeBody(response.body, deadline: deadline, on: loop).assumeIsolated().whenComplete { [headers] result in
+            wholeBody(response.body, deadline: deadline, on: loop).assumeIsolated().whenComplete { result in
                 switch result {
                 case .success(let body):
                     self.answerWhole(
-                        body, status: response.status, headers: headers, plan: plan, exchange: exchange,
+                        body, status: response.status, headers: answerHeaders, plan: plan, exchange: exchange,
                         upstreamStart: upstreamStart, on: loop, reply: reply)
                 case .failure(let error):
                     self.upstreamFailed(error, plan: plan, exchange: exchange, on: loop, reply: reply)

@@ -122,15 +122,15 @@ extension Gateway {
 
     /// An error in `flavor`'s format, with the retry and rate-limit headers its SDKs read.
     func errorAnswer(_ error: GatewayError, flavor: APIFlavor, requestID: String) -> GatewayAnswer {
-        var headers: HTTPHeaders = ["content-type": "application/json"]
-        headers.add(name: flavor == .anthropic ? "request-id" : "x-request-id", value: requestID)
+        var headers: [(String, String)] = [("content-type", "application/json")]
+        headers.append((flavor == .anthropic ? "request-id" : "x-request-id", requestID))
         if let retry = error.retryAfter {
-            headers.add(name: "retry-after", value: String(Int(retry.rounded(.up))))
-            headers.add(name: "retry-after-ms", value: String(Int((retry * 1000).rounded(.up))))
+            headers.append(("retry-after", String(Int(retry.rounded(.up)))))
+            headers.append(("retry-after-ms", String(Int((retry * 1000).rounded(.up)))))
         }
-        if let should = error.shouldRetry { headers.add(name: "x-should-retry", value: should ? "true" : "false") }
+        if let should = error.shouldRetry { headers.append(("x-should-retry", should ? "true" : "false")) }
         RateLimitHeaders.add(error.limitStatus, flavor: flavor, now: limiter.clock.now(), to: &headers)
-        return .whole(error.responseStatus, headers, error.body(flavor, requestID: requestID))
+        return .whole(error.responseStatus, HTTPHeaders(headers), error.body(flavor, requestID: requestID))
     }
 
     /// The secret from `x-api-key` or `Authorization: Bearer`.

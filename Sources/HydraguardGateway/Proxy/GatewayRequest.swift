@@ -16,7 +16,8 @@ struct GatewayRequest: Sendable {
 
     init(head: RequestHead, body: ByteBuffer, peer: String?, keyMemo: KeyMemo? = nil) {
         self.head = head
-        path = head.uri.firstIndex(of: "?").map { head.uri[..<$0] } ?? head.uri[...]
+        // Searched as bytes: a `Character` search would break the URI into grapheme clusters first.
+        path = head.uri.utf8.firstIndex(of: UInt8(ascii: "?")).map { head.uri[..<$0] } ?? head.uri[...]
         self.body = body
         self.peer = peer
         self.keyMemo = keyMemo
