@@ -41,19 +41,18 @@ struct ResponderChildChannel: ServerChildChannel {
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
-            let handler = ResponderHandler(responder: responder)
-            // Only the gateway's request decoder before the handler: it passes each request on whole, with
-            // just the headers read made into strings. The handler queues pipelined requests itself, so that
-            // reading is not switched off and on around every answer (two epoll_ctl calls a request); it
-            // answers a request that cannot be parsed itself; and it frames its answers itself, each as one
-            // buffer, so that an answer is one write through the pipeline rather than three through an
-            // encoder and NIO's header validator and error handler. The header values it writes are the
-            // responder's own or ones the decoder accepted, so there is nothing to validate.
-            try channel.pipeline.syncOperations.addHandler(
-                ByteToMessageHandler(
-                    RequestDecoder(
-                        maxBodyBytes: responder.maxBodyBytes,
-                        fingerprintHeader: responder.fingerprintHeader.map { Array($0.utf8) })))
+            // One handler, which reads requests with its own ``RequestDecoder``: no decoder handler before it,
+            // so that a request is not boxed into a `NIOAny` and unboxed again by a dynamic cast. It queues
+            // pipelined requests itself, so that reading is not switched off and on around every answer (two
+            // epoll_ctl calls a request); it answers a request that cannot be parsed itself; and it frames its
+            // answers itself, each as one buffer, so that an answer is one write through the pipeline rather
+            // than three through an encoder and NIO's header validator and error handler. The header values it
+            // writes are the responder's own or ones the decoder accepted, so there is nothing to validate.
+            let handler = ResponderHandler(
+                responder: responder,
+                decoder: RequestDecoder(
+                    maxBodyBytes: responder.maxBodyBytes,
+                    fingerprintHeader: responder.fingerprintHeader.map { Array($0.utf8) }))
             try channel.pipeline.syncOperations.addHandler(handler)
             return Value(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
         }
@@ -68,11 +67,12 @@ struct ResponderChildChannel: ServerChildChannel {
     }
 }
 
-/// Answers one request at a time: runs it through ``HTTPResponder/serve(_:on:)`` and writes the answer,
-/// framed as HTTP/1.1 (or 1.0) by ``ResponseFraming``. Requests a client pipelines behind it wait in a short
-/// queue, and reading stops while that is full.
+/// Reads requests from the connection's bytes with a ``RequestDecoder`` and answers one at a time: runs it
+/// through ``HTTPResponder/serve(_:on:reply:)`` and writes the answer, framed as HTTP/1.1 (or 1.0) by
+/// ``ResponseFraming``. Requests a client pipelines behind it wait in a short queue, and reading stops while
+/// that is full.
 final class ResponderHandler: ChannelDuplexHandler {
-    typealias InboundIn = RequestPart
+    typealias InboundIn = ByteBuffer
     typealias OutboundIn = IOData
     typealias OutboundOut = IOData
 
@@ -80,6 +80,11 @@ final class ResponderHandler: ChannelDuplexHandler {
     static let maxQueued = 8
 
     private let responder: any HTTPResponder
+    private var decoder: RequestDecoder
+    /// Bytes read and not yet decoded (the start of a request).
+    private var unread: ByteBuffer?
+    /// A request could not be parsed: nothing more is read.
+    private var unparseable = false
     private var peer: String?
     private var peerKnown = false
     private var busy = false
@@ -91,12 +96,37 @@ final class ResponderHandler: ChannelDuplexHandler {
     /// The last secret that matched on this connection (see ``KeyMemo``).
     private let keyMemo = KeyMemo()
 
-    init(responder: any HTTPResponder) {
+    init(responder: any HTTPResponder, decoder: RequestDecoder) {
         self.responder = responder
+        self.decoder = decoder
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        guard !unparseable else { return }
+        var buffer = unwrapInboundIn(data)
+        if var unread = unread.take() {
+            unread.writeBuffer(&buffer)
+            buffer = unread
+        }
+        do {
+            // Each request is passed on as it is read whole. Nothing it leads to reads from `decoder` again: a
+            // pipelined request waits in `queued`, and reading more waits for the next read from the socket.
+            while buffer.readableBytes > 0,
+                try decoder.decode(buffer: &buffer, emit: { received($0, context: context) }) == .continue
+            {}
+        } catch {
+            unparseable = true
+            return refuseUnparseable(context: context)
+        }
+        if buffer.readableBytes > 0 {
+            // What is left is the start of a request: kept, with the bytes already read dropped once they are many.
+            if buffer.readerIndex >= 16 << 10 { buffer.discardReadBytes() }
+            unread = buffer
+        }
+    }
+
+    private func received(_ part: RequestPart, context: ChannelHandlerContext) {
+        switch part {
         case .continueExpected:
             // A client that waits for leave to send its body (curl does for large ones) gets it at once.
             var buffer = context.channel.allocator.buffer(capacity: 32)
@@ -181,11 +211,8 @@ final class ResponderHandler: ChannelDuplexHandler {
 
     /// A request that cannot be parsed ends the connection: answered 400 at once when no answer is under
     /// way, else closed once that answer is written (requests pipelined behind it are dropped).
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        guard error is HTTP1ParseError else {
-            context.fireErrorCaught(error)
-            return
-        }
+    private func refuseUnparseable(context: ChannelHandlerContext) {
+        unread = nil
         guard !closing else { return }
         closing = true
         queued.removeAll()
@@ -196,6 +223,12 @@ final class ResponderHandler: ChannelDuplexHandler {
         context.writeAndFlush(wrapOutboundOut(.byteBuffer(buffer))).assumeIsolated().whenComplete { _ in
             context.close(promise: nil)
         }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        // A request cut by the end of the connection cannot be answered: what was read of it is dropped.
+        unread = nil
+        context.fireChannelInactive()
     }
 
     func read(context: ChannelHandlerContext) {

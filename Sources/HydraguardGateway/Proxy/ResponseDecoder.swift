@@ -46,7 +46,10 @@ struct ResponseDecoder: WriteObservingByteToMessageDecoder {
     /// The methods of the requests sent whose answers have not begun.
     private var methods = CircularBuffer<HTTPMethod>(initialCapacity: 2)
 
-    mutating func write(data: UpstreamRequestBytes) { methods.append(data.method) }
+    mutating func write(data: UpstreamRequestBytes) { expectAnswer(to: data.method) }
+
+    /// Notes a request sent: the next answer not yet begun is to `method`.
+    mutating func expectAnswer(to method: HTTPMethod) { methods.append(method) }
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         try decode(buffer: &buffer) { context.fireChannelRead(NIOAny($0)) }

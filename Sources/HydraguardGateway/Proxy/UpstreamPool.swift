@@ -188,13 +188,10 @@ final class UpstreamPool: Sendable {
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    // The request goes out as the bytes `encodeRequest` made, so there is no encoder (and no
-                    // header validator: see `encodeRequest`); the response decoder sees each request's method
-                    // on its way out, which tells it whether the answer has a body.
-                    let sync = channel.pipeline.syncOperations
-                    try sync.addHandler(RequestBytesWriter())
-                    try sync.addHandler(ByteToMessageHandler(ResponseDecoder()))
-                    try sync.addHandler(UpstreamHandler(pool: pool))
+                    // One handler: the request goes out as the bytes `encodeRequest` made, so there is no
+                    // encoder (and no header validator: see `encodeRequest`), and the answer is read by the
+                    // handler's own ``ResponseDecoder``, so that its parts are not boxed into `NIOAny`s.
+                    try channel.pipeline.syncOperations.addHandler(UpstreamHandler(pool: pool))
                 }
             }
             .connect(host: host, port: port)
@@ -241,12 +238,13 @@ struct UpstreamConnection: @unchecked Sendable {
     }
 }
 
-/// Runs one exchange at a time on a connection. Lives on its channel's event loop; `@unchecked Sendable`
-/// only so that the pool and the stream's delegate can hold it, and they call it on that loop.
+/// Runs one exchange at a time on a connection: writes the request's bytes and reads the answer with its
+/// own ``ResponseDecoder``. Lives on its channel's event loop; `@unchecked Sendable` only so that the pool
+/// and the stream's delegate can hold it, and they call it on that loop.
 final class UpstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
-    typealias InboundIn = ResponsePart
-    typealias OutboundIn = UpstreamRequestBytes
-    typealias OutboundOut = UpstreamRequestBytes
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = IOData
+    typealias OutboundOut = IOData
 
     typealias Producer = NIOThrowingAsyncSequenceProducer<
         ByteBuffer, any Error, NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark, StreamDelegate
@@ -262,6 +260,14 @@ final class UpstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
 
     private let pool: UpstreamPool
     private var context: ChannelHandlerContext?
+    private var decoder = ResponseDecoder()
+    /// Bytes read and not yet decoded.
+    private var unread: ByteBuffer?
+    /// The parts one call of the decoder read, handled once it has returned (handling one can start the
+    /// next exchange on this connection, which tells the decoder of its request).
+    private var parts: [ResponsePart] = []
+    /// The connection has ended, or an answer could not be parsed: nothing more is read.
+    private var inactive = false
     private var state = State.idle
     /// Counts exchanges, so that a late call from a finished exchange's stream is told apart.
     private var generation = 0
@@ -309,11 +315,57 @@ final class UpstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
         lastRead = now
         deadline = now + exchange.timeout
         arm(at: deadline)
-        context.writeAndFlush(wrapOutboundOut(UpstreamRequestBytes(method: exchange.method, bytes: exchange.bytes)), promise: nil)
+        decoder.expectAnswer(to: exchange.method)
+        context.writeAndFlush(wrapOutboundOut(.byteBuffer(exchange.bytes)), promise: nil)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        guard !inactive else { return }
+        var buffer = unwrapInboundIn(data)
+        if var unread = unread.take() {
+            unread.writeBuffer(&buffer)
+            buffer = unread
+        }
+        if decode(&buffer, context: context) {
+            if buffer.readableBytes > 0, !inactive {
+                if buffer.readerIndex >= 16 << 10 { buffer.discardReadBytes() }
+                unread = buffer
+            }
+        }
+    }
+
+    /// Decodes what `buffer` holds, handling each part; false when the answer could not be parsed (the
+    /// exchange has failed and the connection is closing).
+    private func decode(_ buffer: inout ByteBuffer, context: ChannelHandlerContext) -> Bool {
+        var parts: [ResponsePart] = []
+        swap(&parts, &self.parts)
+        defer {
+            parts.removeAll(keepingCapacity: true)
+            self.parts = parts
+        }
+        while buffer.readableBytes > 0, !inactive {
+            let next: DecodingState
+            do {
+                next = try decoder.decode(buffer: &buffer) { parts.append($0) }
+            } catch {
+                handle(parts, context: context)
+                inactive = true
+                errorCaught(context: context, error: error)
+                return false
+            }
+            handle(parts, context: context)
+            parts.removeAll(keepingCapacity: true)
+            if next == .needMoreData { break }
+        }
+        return true
+    }
+
+    private func handle(_ parts: [ResponsePart], context: ChannelHandlerContext) {
+        for part in parts where !inactive { handle(part, context: context) }
+    }
+
+    private func handle(_ part: ResponsePart, context: ChannelHandlerContext) {
+        switch part {
         case .head(let head):
             guard case .waitingHead = state, let exchange else { return }
             receivedAny = true
@@ -405,6 +457,16 @@ final class UpstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        // The end of the connection ends an answer delimited by it: what was read is decoded first.
+        if !inactive {
+            var buffer = unread.take() ?? ByteBuffer()
+            if decode(&buffer, context: context) {
+                var parts: [ResponsePart] = []
+                decoder.closed { parts.append($0) }
+                handle(parts, context: context)
+            }
+        }
+        inactive = true
         switch state {
         case .waitingHead where reused && !receivedAny:
             fail(UpstreamError.staleConnection)
@@ -502,20 +564,9 @@ final class UpstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
     }
 }
 
-/// Puts a request on the wire where NIO's request encoder would stand, after the response decoder (which
-/// notes its method): the request comes framed already.
-final class RequestBytesWriter: ChannelOutboundHandler, RemovableChannelHandler {
-    typealias OutboundIn = UpstreamRequestBytes
-    typealias OutboundOut = IOData
-
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        context.write(wrapOutboundOut(.byteBuffer(unwrapOutboundIn(data).bytes)), promise: promise)
-    }
-}
-
 extension Optional {
     /// The value, leaving nil behind.
-    fileprivate mutating func take() -> Wrapped? {
+    mutating func take() -> Wrapped? {
         defer { self = nil }
         return self
     }
