@@ -61,6 +61,42 @@ private final class Received: ChannelInboundHandler, Sendable {
         }
     }
 
+    /// Requests that arrive over several reads, cut anywhere (mid-line in the head, mid-body, between two
+    /// pipelined requests), are read whole and answered in order.
+    @Test func requestsArrivingInPiecesAreReadWhole() async throws {
+        try await GatewayFixture.run { (f: GatewayFixture) async throws in
+            let body = #"{"model":"stub-small","max_tokens":8,"messages":[{"role":"user","content":"hi"}]}"#
+            let raw = "POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: \(f.secrets["card"]!)\r\n"
+                + "content-type: application/json\r\ncontent-length: \(body.utf8.count)\r\n\r\n\(body)"
+                + "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+            let received = Received()
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(received) }
+                }
+                .connect(host: "127.0.0.1", port: f.port).get()
+            let bytes = Array(raw.utf8)
+            // Cut in the request line, in a header, in the body, and in the second request's head.
+            let cuts = [7, 40, bytes.count - 60, bytes.count - 20, bytes.count]
+            var start = 0
+            for cut in cuts {
+                try await channel.writeAndFlush(ByteBuffer(bytes: bytes[start..<cut])).get()
+                start = cut
+                try await Task.sleep(for: .milliseconds(30))
+            }
+            for _ in 0..<250 where !received.text.withLock({ $0.hasSuffix("ok\n") }) {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            try? await channel.close()
+            let text = received.text.withLock { $0 }
+            let statuses = text.components(separatedBy: "HTTP/1.1 ").dropFirst().map { String($0.prefix(3)) }
+            #expect(statuses == ["200", "200"])
+            #expect(text.contains("\"type\":\"message\""))
+            #expect(text.hasSuffix("ok\n"))
+        }
+    }
+
     @Test func connectionCloseIsHonouredAndMalformedRequestsGet400() async throws {
         try await GatewayFixture.run { (f: GatewayFixture) async throws in
             let closing = try await Self.exchange(

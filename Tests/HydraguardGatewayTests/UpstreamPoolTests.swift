@@ -82,6 +82,53 @@ final class CountingServer: Sendable {
     }
 }
 
+/// A server that answers the first request on each connection with `pieces`, written 30 ms apart, and
+/// then closes the connection when `close` is set.
+final class PiecemealServer: Sendable {
+    let channel: any Channel
+    var port: Int { channel.localAddress!.port! }
+
+    init(pieces: [String], close: Bool) async throws {
+        channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(Writer(pieces: pieces, close: close))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+    }
+
+    func close() async { try? await channel.close() }
+
+    final class Writer: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
+        let pieces: [String]
+        let close: Bool
+        var started = false
+
+        init(pieces: [String], close: Bool) {
+            self.pieces = pieces
+            self.close = close
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            guard !started else { return }
+            started = true
+            let loop = context.eventLoop.assumeIsolated()
+            for (i, piece) in pieces.enumerated() {
+                loop.scheduleTask(in: .milliseconds(Int64(30 * i))) {
+                    context.writeAndFlush(self.wrapOutboundOut(ByteBuffer(string: piece)), promise: nil)
+                }
+            }
+            if close {
+                loop.scheduleTask(in: .milliseconds(Int64(30 * pieces.count))) { context.close(promise: nil) }
+            }
+        }
+    }
+}
+
 @Suite struct UpstreamPoolTests {
     @Test func upstreamURLsAreParsed() throws {
         let plain = try #require(UpstreamPool(url: "http://127.0.0.1:9000"))
@@ -153,6 +200,36 @@ final class CountingServer: Sendable {
         pool.shutdown()
         await server.close()
         try await group.shutdownGracefully()
+    }
+
+    /// An answer read over several reads, its head cut mid-line, whose body ends with the connection: the
+    /// bytes left from one read are kept for the next, and the end of the connection ends the body.
+    @Test func anAnswerArrivingInPiecesAndEndingWithTheConnectionIsReadWhole() async throws {
+        let server = try await PiecemealServer(
+            pieces: ["HTTP/1.1 200 OK\r\ncontent-type: text/pl", "ain\r\ncache-control: no-store\r\n\r\nhello ", "world"],
+            close: true)
+        let pool = try #require(UpstreamPool(url: "http://127.0.0.1:\(server.port)"))
+        let answer = try await pool.send(
+            method: .GET, path: "/", headers: [:], body: nil, stream: false, timeout: .seconds(5), maxBytes: 1 << 20)
+        guard case .whole(let body) = answer.body else { Issue.record("expected a whole body"); return }
+        #expect(answer.status == 200 && answer.contentType == "text/plain" && answer.cacheControl == "no-store")
+        #expect(String(buffer: body) == "hello world")
+        pool.shutdown()
+        await server.close()
+    }
+
+    /// An answer cut short by the end of the connection (fewer bytes than its length) is not taken for a
+    /// whole one.
+    @Test func anAnswerCutShortByTheConnectionIsUnreachable() async throws {
+        let server = try await PiecemealServer(
+            pieces: ["HTTP/1.1 200 OK\r\ncontent-length: 20\r\n\r\n", "only ten b"], close: true)
+        let pool = try #require(UpstreamPool(url: "http://127.0.0.1:\(server.port)"))
+        await #expect(throws: UpstreamError.unreachable) {
+            _ = try await pool.send(
+                method: .GET, path: "/", headers: [:], body: nil, stream: false, timeout: .seconds(5), maxBytes: 1 << 20)
+        }
+        pool.shutdown()
+        await server.close()
     }
 
     @Test func aKeepAliveConnectionTheUpstreamDroppedIsRetriedOnAFreshOne() async throws {
