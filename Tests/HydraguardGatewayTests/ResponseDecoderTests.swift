@@ -29,7 +29,7 @@ import Testing
     /// connection then closed.
     static func ours(_ bytes: [UInt8], methods: [HTTPMethod], pieces: [Int]? = nil) -> Outcome {
         var decoder = ResponseDecoder()
-        for method in methods { decoder.write(data: UpstreamRequestBytes(method: method, bytes: ByteBuffer())) }
+        for method in methods { decoder.expectAnswer(to: method) }
         var outcome = Outcome()
         func emit(_ part: ResponsePart) {
             switch part {

@@ -48,9 +48,10 @@ enum RequestPart: Sendable {
 ///
 /// The body is kept up to one byte past `maxBodyBytes` and the rest read and dropped, so that a responder
 /// can refuse a body that is too large after the request has been read whole.
-struct RequestDecoder: ByteToMessageDecoder {
-    typealias InboundOut = RequestPart
-
+///
+/// ``ResponderHandler`` runs it on the bytes it reads (there is no `ByteToMessageHandler`), keeping what a
+/// read leaves of a request for the next; a request cut by the end of the connection is dropped.
+struct RequestDecoder {
     private enum State {
         /// Looking for the end of a head; `scanned` bytes of it were looked at already.
         case head(scanned: Int)
@@ -70,19 +71,6 @@ struct RequestDecoder: ByteToMessageDecoder {
     init(maxBodyBytes: Int, fingerprintHeader: [UInt8]? = nil) {
         maxBody = maxBodyBytes
         self.fingerprintHeader = fingerprintHeader
-    }
-
-    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        try decode(buffer: &buffer) { context.fireChannelRead(NIOAny($0)) }
-    }
-
-    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws
-        -> DecodingState
-    {
-        // A request cut by the end of the connection cannot be answered: what is left is dropped.
-        while try decode(context: context, buffer: &buffer) == .continue {}
-        buffer.moveReaderIndex(to: buffer.writerIndex)
-        return .needMoreData
     }
 
     /// Reads what `buffer` holds of the current request, passing each part to `emit`; `.continue` when a

@@ -6,7 +6,7 @@ import ServiceLifecycle
 
 /// What answers the requests of a ``ResponderChildChannel``: the gateway, or the upstream stub.
 protocol HTTPResponder: Sendable {
-    /// Largest request body read; a longer one reaches ``serve(_:on:)`` cut just past this size.
+    /// Largest request body read; a longer one reaches ``serve(_:on:reply:)`` cut just past this size.
     var maxBodyBytes: Int { get }
     /// Answers a request: calls `reply` once, on `loop`, with the answer.
     func serve(_ request: GatewayRequest, on loop: any EventLoop, reply: @escaping (GatewayAnswer) -> Void)

@@ -1,13 +1,6 @@
 import NIOCore
 import NIOHTTP1
 
-/// A request on its way to the upstream: its method (which tells whether the answer has a body) and its
-/// bytes, framed whole (``UpstreamPool/encodeRequest(method:uri:host:headers:body:)``).
-struct UpstreamRequestBytes {
-    var method: HTTPMethod
-    var bytes: ByteBuffer
-}
-
 /// An upstream answer's head as the pool reads it: the status and the few headers it passes on.
 struct ResponseHead: Equatable {
     var status: Int
@@ -25,16 +18,15 @@ enum ResponsePart {
 }
 
 /// HTTP/1.0 and 1.1 answers from the upstream, read in one pass over each head and as strictly as
-/// ``RequestDecoder`` reads requests (the same ``HTTP1`` syntax). It sees each request go out, so that it
-/// knows the method each answer is for (an answer to HEAD has no body), and reads answers in that order.
+/// ``RequestDecoder`` reads requests (the same ``HTTP1`` syntax). It is told of each request that goes out
+/// (``expectAnswer(to:)``), so that it knows the method each answer is for (an answer to HEAD has no body),
+/// and reads answers in that order. ``UpstreamHandler`` runs it on the bytes it reads, and calls
+/// ``closed(emit:)`` when the connection ends.
 ///
 /// Informational answers (1xx) are skipped; 204, 304 and answers to HEAD have no body; a body is delimited
 /// by `content-length`, chunked encoding or the end of the connection. Only the first `content-type` and
 /// `cache-control` are kept, the framing headers and `connection` read, and no other header made a string.
-struct ResponseDecoder: WriteObservingByteToMessageDecoder {
-    typealias InboundOut = ResponsePart
-    typealias OutboundIn = UpstreamRequestBytes
-
+struct ResponseDecoder {
     private enum State {
         case head(scanned: Int)
         case body(HTTP1.BodyReader, keepAlive: Bool)
@@ -46,24 +38,8 @@ struct ResponseDecoder: WriteObservingByteToMessageDecoder {
     /// The methods of the requests sent whose answers have not begun.
     private var methods = CircularBuffer<HTTPMethod>(initialCapacity: 2)
 
-    mutating func write(data: UpstreamRequestBytes) { expectAnswer(to: data.method) }
-
     /// Notes a request sent: the next answer not yet begun is to `method`.
     mutating func expectAnswer(to method: HTTPMethod) { methods.append(method) }
-
-    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        try decode(buffer: &buffer) { context.fireChannelRead(NIOAny($0)) }
-    }
-
-    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws
-        -> DecodingState
-    {
-        let emit = { (part: ResponsePart) in context.fireChannelRead(NIOAny(part)) }
-        while try decode(buffer: &buffer, emit: emit) == .continue {}
-        buffer.moveReaderIndex(to: buffer.writerIndex)
-        closed(emit: emit)
-        return .needMoreData
-    }
 
     /// The connection ended: an answer delimited by it ends with it; any other answer cut short is not
     /// passed on as ended (the pool sees the connection close instead).
