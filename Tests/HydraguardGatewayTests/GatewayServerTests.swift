@@ -27,13 +27,25 @@ private final class Received: ChannelInboundHandler, Sendable {
     static func exchangeNoting(port: Int, _ raw: String, until done: @escaping @Sendable (String, Bool) -> Bool)
         async throws -> (text: String, closed: Bool)
     {
+        try await exchangeNoting(port: port, pieces: [raw], until: done)
+    }
+
+    /// ``exchangeNoting(port:_:until:)`` with the bytes sent in `pieces`, 30 ms apart (each flushed on its own:
+    /// the server reads them one at a time).
+    static func exchangeNoting(
+        port: Int, pieces: [String], until done: @escaping @Sendable (String, Bool) -> Bool
+    ) async throws -> (text: String, closed: Bool) {
         let received = Received()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(received) }
             }
             .connect(host: "127.0.0.1", port: port).get()
-        try await channel.writeAndFlush(ByteBuffer(string: raw)).get()
+        for (i, piece) in pieces.enumerated() {
+            if i > 0 { try await Task.sleep(for: .milliseconds(30)) }
+            try await channel.writeAndFlush(ByteBuffer(string: piece)).get()
+        }
         for _ in 0..<250 {
             if done(received.text.withLock { $0 }, received.closed.load(ordering: .sequentiallyConsistent)) { break }
             try await Task.sleep(for: .milliseconds(20))
@@ -41,6 +53,13 @@ private final class Received: ChannelInboundHandler, Sendable {
         let closed = received.closed.load(ordering: .sequentiallyConsistent)
         try? await channel.close()
         return (received.text.withLock { $0 }, closed)
+    }
+
+    /// A non-streamed `POST /v1/messages` with `secret`'s key, whole.
+    static func message(_ secret: String) -> String {
+        let body = #"{"model":"stub-small","max_tokens":8,"messages":[{"role":"user","content":"hi"}]}"#
+        return "POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: \(secret)\r\n"
+            + "content-type: application/json\r\ncontent-length: \(body.utf8.count)\r\n\r\n\(body)"
     }
 
     /// ``exchangeNoting(port:_:until:)`` for the text alone.
@@ -65,31 +84,11 @@ private final class Received: ChannelInboundHandler, Sendable {
     /// pipelined requests), are read whole and answered in order.
     @Test func requestsArrivingInPiecesAreReadWhole() async throws {
         try await GatewayFixture.run { (f: GatewayFixture) async throws in
-            let body = #"{"model":"stub-small","max_tokens":8,"messages":[{"role":"user","content":"hi"}]}"#
-            let raw = "POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: \(f.secrets["card"]!)\r\n"
-                + "content-type: application/json\r\ncontent-length: \(body.utf8.count)\r\n\r\n\(body)"
-                + "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
-            let received = Received()
-            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(received) }
-                }
-                .connect(host: "127.0.0.1", port: f.port).get()
-            let bytes = Array(raw.utf8)
+            let raw = Array((Self.message(f.secrets["card"]!) + "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").utf8)
             // Cut in the request line, in a header, in the body, and in the second request's head.
-            let cuts = [7, 40, bytes.count - 60, bytes.count - 20, bytes.count]
-            var start = 0
-            for cut in cuts {
-                try await channel.writeAndFlush(ByteBuffer(bytes: bytes[start..<cut])).get()
-                start = cut
-                try await Task.sleep(for: .milliseconds(30))
-            }
-            for _ in 0..<250 where !received.text.withLock({ $0.hasSuffix("ok\n") }) {
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            try? await channel.close()
-            let text = received.text.withLock { $0 }
+            let cuts = [0, 7, 40, raw.count - 60, raw.count - 20, raw.count]
+            let pieces = zip(cuts, cuts.dropFirst()).map { String(decoding: raw[$0..<$1], as: UTF8.self) }
+            let text = try await Self.exchangeNoting(port: f.port, pieces: pieces) { text, _ in text.hasSuffix("ok\n") }.text
             let statuses = text.components(separatedBy: "HTTP/1.1 ").dropFirst().map { String($0.prefix(3)) }
             #expect(statuses == ["200", "200"])
             #expect(text.contains("\"type\":\"message\""))
@@ -111,10 +110,7 @@ private final class Received: ChannelInboundHandler, Sendable {
 
     @Test func aMalformedRequestBehindOneInFlightEndsTheConnectionAfterItsAnswer() async throws {
         try await GatewayFixture.run { (f: GatewayFixture) async throws in
-            let body = #"{"model":"stub-small","max_tokens":8,"messages":[{"role":"user","content":"hi"}]}"#
-            let raw = "POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: \(f.secrets["card"]!)\r\n"
-                + "content-type: application/json\r\ncontent-length: \(body.utf8.count)\r\n\r\n\(body)"
-                + "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+            let raw = Self.message(f.secrets["card"]!) + "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
                 + "\u{01}\u{02} NOT HTTP\r\n\r\n"
             let result = try await Self.exchangeNoting(port: f.port, raw) { _, closed in closed }
             let statuses = result.text.components(separatedBy: "HTTP/1.1 ").dropFirst().map { String($0.prefix(3)) }
