@@ -96,6 +96,30 @@ private final class Received: ChannelInboundHandler, Sendable {
         }
     }
 
+    /// A request pipelined behind one whose answer is let go by the journal's write (in the same pass of
+    /// the loop) is refused at once and records in that pass: its record is journalled and its answer
+    /// written too, not lost with the batch that was being written.
+    @Test func aRequestRefusedAsTheOneBeforeItIsReleasedIsRecordedAndAnswered() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hg-reentry-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try await GatewayFixture.run(storePath: "\(folder)/hg.sqlite", configure: { $0.records.commitIntervalMs = 10 }) {
+            (f: GatewayFixture) async throws in
+            let unkeyed = "POST /v1/messages HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}"
+            let raw = Self.message(f.secrets["card"]!) + unkeyed + "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+            let text = try await Self.exchange(port: f.port, raw) { $0.hasSuffix("ok\n") }
+            let statuses = text.components(separatedBy: "HTTP/1.1 ").dropFirst().map { String($0.prefix(3)) }
+            #expect(statuses == ["200", "401", "200"])
+            var recorded: [Int] = []
+            for _ in 0..<100 {
+                recorded = try f.records().map(\.status).sorted()
+                if recorded.count >= 2 { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(recorded == [200, 401])
+        }
+    }
+
     @Test func connectionCloseIsHonouredAndMalformedRequestsGet400() async throws {
         try await GatewayFixture.run { (f: GatewayFixture) async throws in
             let closing = try await Self.exchange(

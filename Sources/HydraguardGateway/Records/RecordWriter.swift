@@ -33,9 +33,22 @@ public final class RecordWriter: Service, Sendable {
     /// The records one event loop finished in its current pass, journalled together at its end.
     final class LoopBatch: @unchecked Sendable {
         // @unchecked: touched only on its own event loop.
-        var lines = JSONOutput(capacity: 16 << 10)
-        var events: [UsageEvent] = []
-        var waiters: [RecordWaiter] = []
+        struct Records {
+            var lines = JSONOutput(capacity: 16 << 10)
+            var events: [UsageEvent] = []
+            var waiters: [RecordWaiter] = []
+
+            mutating func removeAll() {
+                lines.removeAll()
+                events.removeAll(keepingCapacity: true)
+                waiters.removeAll(keepingCapacity: true)
+            }
+        }
+
+        /// What the pass gathers.
+        var gathering = Records()
+        /// What the last flush journalled, kept for its capacity: the two swap at each flush.
+        var flushed = Records()
         var scheduled = false
     }
 
@@ -86,9 +99,9 @@ public final class RecordWriter: Service, Sendable {
         loop.preconditionInEventLoop()
         if journal != nil {
             let batch = self.batch(for: loop)
-            event.encode(into: &batch.lines)
-            batch.lines.bytes.append(0x0A)
-            batch.events.append(event)
+            event.encode(into: &batch.gathering.lines)
+            batch.gathering.lines.bytes.append(0x0A)
+            batch.gathering.events.append(event)
             if !batch.scheduled {
                 batch.scheduled = true
                 // After the rest of this pass of the loop: the records of every answer it finished go in
@@ -96,7 +109,7 @@ public final class RecordWriter: Service, Sendable {
                 loop.execute { self.flush(batch) }
             }
             guard config.waitForCommit else { return then() }
-            batch.waiters.append(RecordWaiter(loop: loop, resume: then))
+            batch.gathering.waiters.append(RecordWaiter(loop: loop, resume: then))
             return
         }
         guard config.waitForCommit else {
@@ -116,15 +129,15 @@ public final class RecordWriter: Service, Sendable {
         }
     }
 
-    /// Journals what a loop gathered in this pass and lets its answers go; on the loop.
+    /// Journals what a loop gathered in this pass and lets its answers go; on the loop. What was gathered is
+    /// swapped out before the answers go: an answer written can start the next request pipelined on its
+    /// connection, and when that one is refused at once its record is gathered anew, for the next flush.
     private func flush(_ batch: LoopBatch) {
         batch.scheduled = false
-        guard let journal, !batch.events.isEmpty else { return }
-        let waiters = batch.waiters
-        batch.waiters.removeAll(keepingCapacity: true)
-        append(batch.lines.bytes, batch.events, to: journal, waiters: waiters)
-        batch.lines.removeAll()
-        batch.events.removeAll(keepingCapacity: true)
+        guard let journal, !batch.gathering.events.isEmpty else { return }
+        swap(&batch.gathering, &batch.flushed)
+        append(batch.flushed.lines.bytes, batch.flushed.events, to: journal, waiters: batch.flushed.waiters)
+        batch.flushed.removeAll()
     }
 
     /// Appends records to the journal and lets their waiters go once they are safe: at once when written;
