@@ -81,8 +81,7 @@ final class ResponderHandler: ChannelDuplexHandler {
 
     private let responder: any HTTPResponder
     private var decoder: RequestDecoder
-    /// Bytes read and not yet decoded (the start of a request).
-    private var unread: ByteBuffer?
+    private var unread = UnreadBytes()
     /// A request could not be parsed: nothing more is read.
     private var unparseable = false
     private var peer: String?
@@ -103,11 +102,7 @@ final class ResponderHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !unparseable else { return }
-        var buffer = unwrapInboundIn(data)
-        if var unread = unread.take() {
-            unread.writeBuffer(&buffer)
-            buffer = unread
-        }
+        var buffer = unread.joined(with: unwrapInboundIn(data))
         do {
             // Each request is passed on as it is read whole. Nothing it leads to reads from `decoder` again: a
             // pipelined request waits in `queued`, and reading more waits for the next read from the socket.
@@ -118,11 +113,7 @@ final class ResponderHandler: ChannelDuplexHandler {
             unparseable = true
             return refuseUnparseable(context: context)
         }
-        if buffer.readableBytes > 0 {
-            // What is left is the start of a request: kept, with the bytes already read dropped once they are many.
-            if buffer.readerIndex >= 16 << 10 { buffer.discardReadBytes() }
-            unread = buffer
-        }
+        unread.keep(buffer)
     }
 
     private func received(_ part: RequestPart, context: ChannelHandlerContext) {
@@ -212,7 +203,7 @@ final class ResponderHandler: ChannelDuplexHandler {
     /// A request that cannot be parsed ends the connection: answered 400 at once when no answer is under
     /// way, else closed once that answer is written (requests pipelined behind it are dropped).
     private func refuseUnparseable(context: ChannelHandlerContext) {
-        unread = nil
+        unread.drop()
         guard !closing else { return }
         closing = true
         queued.removeAll()
@@ -227,7 +218,7 @@ final class ResponderHandler: ChannelDuplexHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         // A request cut by the end of the connection cannot be answered: what was read of it is dropped.
-        unread = nil
+        unread.drop()
         context.fireChannelInactive()
     }
 

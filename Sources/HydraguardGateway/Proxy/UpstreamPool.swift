@@ -261,8 +261,7 @@ final class UpstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
     private let pool: UpstreamPool
     private var context: ChannelHandlerContext?
     private var decoder = ResponseDecoder()
-    /// Bytes read and not yet decoded.
-    private var unread: ByteBuffer?
+    private var unread = UnreadBytes()
     /// The parts one call of the decoder read, handled once it has returned (handling one can start the
     /// next exchange on this connection, which tells the decoder of its request).
     private var parts: [ResponsePart] = []
@@ -321,17 +320,8 @@ final class UpstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !inactive else { return }
-        var buffer = unwrapInboundIn(data)
-        if var unread = unread.take() {
-            unread.writeBuffer(&buffer)
-            buffer = unread
-        }
-        if decode(&buffer, context: context) {
-            if buffer.readableBytes > 0, !inactive {
-                if buffer.readerIndex >= 16 << 10 { buffer.discardReadBytes() }
-                unread = buffer
-            }
-        }
+        var buffer = unread.joined(with: unwrapInboundIn(data))
+        if decode(&buffer, context: context), !inactive { unread.keep(buffer) }
     }
 
     /// Decodes what `buffer` holds, handling each part; false when the answer could not be parsed (the
@@ -459,7 +449,7 @@ final class UpstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
     func channelInactive(context: ChannelHandlerContext) {
         // The end of the connection ends an answer delimited by it: what was read is decoded first.
         if !inactive {
-            var buffer = unread.take() ?? ByteBuffer()
+            var buffer = unread.drop() ?? ByteBuffer()
             if decode(&buffer, context: context) {
                 var parts: [ResponsePart] = []
                 decoder.closed { parts.append($0) }
